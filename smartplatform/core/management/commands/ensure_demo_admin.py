@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create the demo admin account if it does not exist, and print how to log in."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        User = get_user_model()  # noqa: N806
+        email = settings.DEMO_ADMIN_EMAIL
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            User.objects.create_superuser(
+                email=email, password=settings.DEMO_ADMIN_PASSWORD, display_name="Demo admin"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo admin: log in at http://127.0.0.1:8000/admin/ "
+                f"with {email} / {settings.DEMO_ADMIN_PASSWORD}"
+            )
+        )

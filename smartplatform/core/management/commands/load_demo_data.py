@@ -1,0 +1,25 @@
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data of every app (a ``demo`` module with a ``load()`` function). "
+        "Idempotent: running it again changes nothing."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            with transaction.atomic():
+                summary = module.load()
+            self.stdout.write(f"demo data: {config.label}: {summary}")

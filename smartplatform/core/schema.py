@@ -1,0 +1,116 @@
+"""OpenAPI: every operation documents its error answers and their stable codes."""
+
+from collections import defaultdict
+from typing import Any
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import permissions, serializers
+
+from smartplatform.core.errors import DomainError
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable error code.")
+    message = serializers.CharField(help_text="Human-readable message in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="For validation errors: field name to list of messages. Empty otherwise.",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+_DESCRIPTIONS = {
+    400: "Bad input",
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Idempotency-Key reused with a different body",
+    429: "Too many requests",
+    503: "Busy; retry later",
+}
+_WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _handler(self) -> Any:
+        action = getattr(self.view, "action", None)
+        return getattr(self.view, action or self.method.lower(), None)
+
+    def _is_idempotent(self) -> bool:
+        return bool(getattr(self._handler(), "idempotent", False))
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._is_idempotent():
+            parameters.append(
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "Retry-safe key: a retry with the same key and body replays the first "
+                        "answer and does nothing twice. Kept 24 hours per user, method and path."
+                    ),
+                )
+            )
+        return parameters
+
+    def error_codes(self) -> dict[int, list[str]]:
+        codes: dict[int, list[str]] = defaultdict(list)
+        codes[400] += ["invalid_characters", "invalid_encoding"]
+        if self.method in _WRITE_METHODS:
+            codes[400] += ["invalid", "parse_error"]
+            codes[413].append("request_too_large")
+            codes[415].append("unsupported_media_type")
+            codes[503].append("database_busy")
+        elif self._is_list_view():
+            codes[400].append("invalid")  # filters, page_size
+        if "{" in self.path or self._is_list_view():
+            codes[404].append("not_found")  # no such object, or no such page
+        if self._needs_authentication():
+            codes[401] += ["not_authenticated", "authentication_failed"]
+            codes[403].append("permission_denied")
+        if getattr(self.view, "throttle_classes", None):
+            codes[429].append("throttled")
+        for error in getattr(self._handler(), "documented_errors", []):
+            if issubclass(error, DomainError) and error.code not in codes[error.status_code]:
+                codes[error.status_code].append(error.code)
+        return codes
+
+    def _needs_authentication(self) -> bool:
+        perms = getattr(self.view, "permission_classes", [])
+        if self.method not in permissions.SAFE_METHODS:
+            return True
+        return not all(p in (permissions.AllowAny,) for p in perms)
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction)
+        error_ref = self.resolve_serializer(ErrorSerializer, "response").ref
+        for status, codes in sorted(self.error_codes().items()):
+            if str(status) in responses:
+                continue
+            responses[str(status)] = {
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "allOf": [
+                                error_ref,
+                                {
+                                    "type": "object",
+                                    "properties": {"code": {"type": "string", "enum": codes}},
+                                },
+                            ]
+                        }
+                    }
+                },
+                "description": f"{_DESCRIPTIONS.get(status, 'Error')}: "
+                + ", ".join(f"`{code}`" for code in codes),
+            }
+        return responses

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from smartplatform.core import views as core_views
+
+api_v1 = [
+    path("", include("smartplatform.organisations.urls")),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/dependencies", core_views.healthz_dependencies, name="healthz-dependencies"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Anything else under /api/ is a JSON 404, whatever DEBUG says.
+    re_path(r"^api/(?P<path>.*)$", core_views.api_not_found),
+    path("admin/", admin.site.urls),
+]
+
+handler500 = "smartplatform.core.errors.server_error"
+
+admin.site.site_header = "Smart samhälle"
+admin.site.site_title = "Smart samhälle"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,107 @@
+import csv
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from smartplatform.organisations.models import Municipality
+
+CSV = Path(__file__).resolve().parents[2] / "smartplatform/organisations/data/municipalities.csv"
+REFERENCE = {row["code"]: row for row in csv.DictReader(CSV.open(encoding="utf-8"))}
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_eleven_municipalities_are_listed_with_their_codes(api_client):
+    response = api_client.get("/api/v1/municipalities/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 11
+    assert {m["code"] for m in body["results"]} == set(REFERENCE)
+    helsingborg = next(m for m in body["results"] if m["code"] == "1283")
+    assert helsingborg == {
+        "code": "1283",
+        "name": "Helsingborg",
+        "slug": "helsingborg",
+        "organisation_number": "212000-1157",
+        "population": 151404,
+        "latitude": 56.05,
+        "longitude": 12.717,
+    }
+
+
+def test_the_list_is_in_swedish_alphabetical_order_by_default(api_client):
+    names = [m["name"] for m in api_client.get("/api/v1/municipalities/").json()["results"]]
+    # Å, Ä and Ö sort after Z in Swedish; the database collation may not know that, but the
+    # list must at least be stable and start with the plain-Latin names.
+    assert names[0] == "Bjuv"
+    assert len(names) == len(set(names)) == 11
+
+
+def test_every_row_matches_the_reference_file():
+    for code, row in REFERENCE.items():
+        municipality = Municipality.objects.get(code=code)
+        assert municipality.name == row["name"]
+        assert municipality.slug == row["slug"]
+        assert municipality.organisation_number == row["organisation_number"]
+        assert municipality.population == int(row["population"])
+        assert municipality.latitude == pytest.approx(float(row["lat"]))
+        assert municipality.longitude == pytest.approx(float(row["lon"]))
+
+
+def test_a_municipality_is_found_by_its_code(api_client):
+    response = api_client.get("/api/v1/municipalities/1260/")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Bjuv"
+
+
+@pytest.mark.parametrize("code", ["9999", "abcd", "12834"])
+def test_an_unknown_code_is_a_json_404(api_client, code):
+    response = api_client.get(f"/api/v1/municipalities/{code}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_ordering_by_population(api_client):
+    response = api_client.get("/api/v1/municipalities/?ordering=-population")
+
+    assert [m["code"] for m in response.json()["results"]][:2] == ["1283", "1282"]
+
+
+def test_page_size_pages_the_list(api_client):
+    first = api_client.get("/api/v1/municipalities/?page_size=5").json()
+    third = api_client.get("/api/v1/municipalities/?page_size=5&page=3").json()
+
+    assert len(first["results"]) == 5
+    assert first["next"].endswith("page=2&page_size=5")
+    assert len(third["results"]) == 1
+
+
+def test_listing_costs_one_query_for_the_page_and_one_for_the_count(
+    api_client, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        api_client.get("/api/v1/municipalities/?page_size=100")
+
+
+def test_writing_is_not_allowed(api_client, user_client):
+    assert api_client.post("/api/v1/municipalities/", {}).status_code == 405
+    assert user_client.delete("/api/v1/municipalities/1283/").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_data_migration_reverses_and_reapplies():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("organisations", "0001_initial")])
+    executor.loader.build_graph()
+    assert executor.loader.project_state(("organisations", "0001_initial")).apps.get_model(
+        "organisations", "Municipality"
+    ).objects.count() == 0
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("organisations", "0002_municipalities")])
+    assert Municipality.objects.count() == 11
