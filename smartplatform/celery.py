@@ -12,7 +12,7 @@ from celery import Celery, Task, current_app
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartplatform.settings")
 
 
-class PlatformTask(Task):  # type: ignore[misc]
+class PlatformTask(Task):
     """Defaults for every task of the platform.
 
     A task that raises one of ``autoretry_for`` is retried with exponential back-off and

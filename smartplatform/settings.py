@@ -8,9 +8,13 @@ zero-setup run on one machine: SQLite, a local-memory cache and tasks in-process
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from smartplatform.env import env_bool, env_int, env_list, env_str, redis_db_url
+
+# Lets model managers and admin classes be written with their type parameters.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("CELERY_VISIBILITY_TIMEOUT", "3600")
 
-from smartplatform.settings import *  # noqa: E402, F403
-from smartplatform.settings import BASE_DIR, CACHES, DATABASES  # noqa: E402
+from smartplatform.settings import *  # noqa: F403
+from smartplatform.settings import BASE_DIR, CACHES, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -34,3 +34,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Serve static files (the offline API docs' assets) from the app folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run in-process in tests; the tests that need a real worker start one on a Celery app
+# of their own (tests/fixtures/workers.py), which leaves this default untouched.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "smartplatform.core.errors.bad_request"
 handler500 = "smartplatform.core.errors.server_error"
 
 admin.site.site_header = "Smart samhälle"

@@ -1,6 +1,7 @@
 """Shared fixtures: clients, users, captured events, and the rules for skipping tests the
 embedded (SQLite, no Redis) run cannot hold."""
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_redis)
 
 
+_MUNICIPALITIES_MIGRATION = "smartplatform.organisations.migrations.0002_municipalities"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Every test that uses the database finds the reference data the migrations wrote.
+
+    A transactional test ends with a flush that empties every table, data-migration rows
+    included; the next test would find no municipalities. Re-running the data migration's own
+    function (an upsert) restores them from the one place they are defined.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+
+    from smartplatform.organisations.models import Municipality
+
+    migration = importlib.import_module(_MUNICIPALITIES_MIGRATION)
+    if Municipality.objects.count() != len(migration.MUNICIPALITIES):
+        migration.add_municipalities(apps, None)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
@@ -34,7 +61,7 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def user(db: None) -> Any:
-    return UserFactory()
+    return UserFactory.create()
 
 
 @pytest.fixture
@@ -87,4 +114,3 @@ def assert_constant_queries(
             assert client.get(url).status_code == 200
 
     return check
-

@@ -44,8 +44,9 @@ class EventDeliveryAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Retry the selected failed deliveries"))
     def retry(self, request: HttpRequest, queryset: QuerySet[EventDelivery]) -> None:
         count = events.retry_failed(list(queryset.values_list("id", flat=True)))
-        self.message_user(request, _("%(count)d deliveries will be retried.") % {"count": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d deliveries will be retried.") % {"count": count}, messages.SUCCESS
+        )
 
 
 @admin.register(IdempotencyRecord)

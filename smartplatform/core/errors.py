@@ -133,7 +133,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = "%d" % exc.wait  # type: ignore[attr-defined]
+        headers["Retry-After"] = f"{int(exc.wait)}"  # type: ignore[attr-defined]
 
     if isinstance(exc, drf.ValidationError):
         detail = exc.detail
@@ -171,9 +171,24 @@ class InvalidEncoding(DomainError):
     default_message = gettext_lazy("The request is not valid UTF-8.")
 
 
+def _is_api(request: HttpRequest) -> bool:
+    # path_info, not path: behind a SCRIPT_NAME prefix the path starts with the prefix.
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> Any:
+    """handler400: what Django itself refuses (too many query parameters, a host not served,
+    ``SuspiciousOperation``) in the same JSON shape under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return error_json_response(400, "bad_request", _("The request could not be understood."))
+    from django.views.defaults import bad_request as django_bad_request
+
+    return django_bad_request(request, exception)
+
+
 def server_error(request: HttpRequest) -> Any:
     """handler500: the same JSON shape under /api/, Django's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return error_json_response(
             500, "server_error", _("Something went wrong on our side. It has been logged.")
         )

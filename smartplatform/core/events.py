@@ -179,7 +179,7 @@ def _send_to_broker(delivery_ids: list[int], result: RelayResult) -> list[int]:
     sent: list[int] = []
     for delivery_id in delivery_ids:
         try:
-            deliver_event.apply_async(args=[delivery_id])
+            deliver_event.apply_async(args=(delivery_id,))
         except Exception as exc:  # the broker is away: keep them due, try on the next pass
             result.dispatch_failed = len(delivery_ids) - len(sent)
             logger.warning(
@@ -204,7 +204,8 @@ def deliver(delivery_id: int) -> str:
     try:
         with transaction.atomic():
             delivery = (
-                EventDelivery.objects.select_for_update()
+                # Lock the delivery only: other consumers of the same event run in parallel.
+                EventDelivery.objects.select_for_update(of=("self",))
                 .select_related("event")
                 .filter(pk=delivery_id)
                 .first()

@@ -71,9 +71,7 @@ def check_event_relay() -> Check:
             data=data,
         )
     if backlog.failed:
-        return Check(
-            ok=False, detail=f"{backlog.failed} deliveries failed for good", data=data
-        )
+        return Check(ok=False, detail=f"{backlog.failed} deliveries failed for good", data=data)
     return Check(ok=True, detail="keeping up", data=data)
 
 

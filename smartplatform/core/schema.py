@@ -4,16 +4,27 @@ from collections import defaultdict
 from typing import Any
 
 from drf_spectacular import openapi
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers
 
 from smartplatform.core.errors import DomainError
 
 
+class PlatformSessionScheme(SessionScheme):
+    """The session cookie, for the platform's own SessionAuthentication (which answers 401).
+
+    drf-spectacular's extension names DRF's class exactly, not its subclasses.
+    """
+
+    target_class = "smartplatform.core.authentication.SessionAuthentication"
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, machine-readable error code.")
     message = serializers.CharField(help_text="Human-readable message in the request's language.")
-    fields = serializers.DictField(
+    # DRF moves declared fields out of the class body, so this does not shadow .fields.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.JSONField(),
         help_text="For validation errors: field name to list of messages. Empty otherwise.",
     )
@@ -27,6 +38,7 @@ _DESCRIPTIONS = {
     401: "Not authenticated",
     403: "Not allowed",
     404: "Not found",
+    406: "No acceptable response format",
     409: "Conflict with the current state",
     413: "Request body too large",
     415: "Unsupported media type",
@@ -64,7 +76,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def error_codes(self) -> dict[int, list[str]]:
         codes: dict[int, list[str]] = defaultdict(list)
-        codes[400] += ["invalid_characters", "invalid_encoding"]
+        codes[400] += ["invalid_characters", "invalid_encoding", "bad_request"]
+        codes[406].append("not_acceptable")  # an Accept header the JSON API cannot satisfy
         if self.method in _WRITE_METHODS:
             codes[400] += ["invalid", "parse_error"]
             codes[413].append("request_too_large")

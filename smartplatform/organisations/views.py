@@ -3,7 +3,6 @@ from typing import Any
 from rest_framework import permissions, viewsets
 
 from smartplatform.organisations import selectors
-from smartplatform.organisations.models import Municipality
 from smartplatform.organisations.serializers import MunicipalitySerializer
 
 

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +22,7 @@ from smartplatform.urls import urlpatterns as platform_urlpatterns
 
 class ProbeTaken(ConflictError):
     code = "probe_taken"
-    default_message = "That name is taken."
+    default_message = gettext_lazy("That name is taken.")
 
 
 class ProbeInputSerializer(serializers.Serializer):
@@ -48,7 +49,8 @@ class ProbeView(APIView):
         if delay:
             time.sleep(delay)
         body: dict[str, Any] = {"event_id": event.pk, **data.validated_data}
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"/p/{event.pk}"})
+        headers = {"Location": f"/p/{event.pk}"}
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
 
 class StaffProbeView(APIView):

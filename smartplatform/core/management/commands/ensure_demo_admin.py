@@ -8,8 +8,13 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Create the demo admin account if it does not exist, and print how to log in."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--admin-url", default="http://127.0.0.1:8000/admin/", help="Where the admin is."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()  # noqa: N806
+        User = get_user_model()
         email = settings.DEMO_ADMIN_EMAIL
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
@@ -18,7 +23,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo admin: log in at http://127.0.0.1:8000/admin/ "
+                f"Demo admin: log in at {options['admin_url']} "
                 f"with {email} / {settings.DEMO_ADMIN_PASSWORD}"
             )
         )

@@ -13,6 +13,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        loaded = 0
         for config in apps.get_app_configs():
             try:
                 module = import_module(f"{config.name}.demo")
@@ -23,3 +24,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.load()
             self.stdout.write(f"demo data: {config.label}: {summary}")
+            loaded += 1
+        if not loaded:
+            self.stdout.write("demo data: only the reference data written by the migrations")

@@ -1,0 +1,76 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is for CI
+# and for people working on the platform.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+# uv: the one on PATH, the one pip put in ~/.local/bin, or one installed here on first use.
+UV := $(or $(shell command -v uv 2>/dev/null),$(wildcard $(HOME)/.local/bin/uv),$(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --locked --no-sync
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smartplatform
+TEST_REDIS_URL ?= redis://127.0.0.1:6379
+# Parallel pytest processes for the tests that may run side by side.
+TEST_WORKERS ?= 2
+ADDRPORT ?= 127.0.0.1:8000
+
+.PHONY: help run test test-postgres test-embedded lint deps check-deploy messages
+
+help:
+	@echo "make run    start the platform with demo data on http://$(ADDRPORT) (SQLite, tasks in-process)"
+	@echo "make test   the whole test suite: PostgreSQL + Redis + real workers, then the embedded SQLite setup"
+	@echo "make lint   ruff and mypy"
+
+$(CURDIR)/.tools/bin/uv:
+	@echo "uv is missing: installing it into .tools/"
+	python3 -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv
+
+deps: $(UV)
+	@$(UV) sync --locked --quiet
+
+run: deps
+	@DEBUG=$${DEBUG:-true} $(RUN) python manage.py migrate --noinput
+	@DEBUG=$${DEBUG:-true} $(RUN) python manage.py load_demo_data
+	@DEBUG=$${DEBUG:-true} $(RUN) python manage.py ensure_demo_admin --admin-url http://$(ADDRPORT)/admin/
+	@echo "API: http://$(ADDRPORT)/api/v1/  docs: http://$(ADDRPORT)/api/docs/  admin: http://$(ADDRPORT)/admin/"
+	@DEBUG=$${DEBUG:-true} exec $(RUN) python manage.py serve $(ADDRPORT)
+
+test: deps test-postgres test-embedded
+
+# The whole suite on PostgreSQL with Redis and real workers. Races and worker tests run alone
+# afterwards: 40-thread races plus workers come near PostgreSQL's 100 connections.
+test-postgres:
+	@echo "== tests on PostgreSQL + Redis =="
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(RUN) pytest -m "not serial" -n $(TEST_WORKERS) -q
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(RUN) pytest -m serial -q
+
+# The embedded setup: SQLite, local-memory cache, tasks in-process. Tests that need
+# PostgreSQL, Redis or a worker are marked and skipped here.
+test-embedded:
+	@echo "== tests on the embedded setup (SQLite, no Redis) =="
+	DATABASE_URL=sqlite:///$(CURDIR)/.test-db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
+		$(RUN) pytest -m "not serial" -n $(TEST_WORKERS) -q
+	DATABASE_URL=sqlite:///$(CURDIR)/.test-db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
+		$(RUN) pytest -m serial -q
+
+lint: deps
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy smartplatform catalogue exchange matching notifications tests
+
+# What production runs: `manage.py check --deploy` with a production-like environment.
+check-deploy: deps
+	DEBUG=false SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=smartsamhalle.example DATABASE_URL=sqlite:////tmp/check-deploy.sqlite3 \
+		$(RUN) python manage.py check --deploy --fail-level WARNING
+
+# Refresh the Swedish and English message catalogues and compile them (needs gettext).
+messages: deps
+	DEBUG=true $(RUN) python manage.py makemessages -l sv -l en --ignore=.venv --ignore=.tools --no-obsolete
+	DEBUG=true $(RUN) python manage.py compilemessages --ignore=.venv --ignore=.tools
