@@ -1,0 +1,234 @@
+"""The Django admin: every registered model opens for a superuser, the delivery retry action
+works, and the demo admin account can log in."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from smartplatform.core.models import Event, EventDelivery, IdempotencyRecord
+from smartplatform.organisations.models import Municipality
+from tests.factories import StaffFactory, SuperuserFactory
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(
+    admin.site._registry.items(),
+    key=lambda item: item[0]._meta.label,
+)
+
+
+@pytest.fixture
+def superuser():
+    return SuperuserFactory()
+
+
+@pytest.fixture
+def superuser_client(superuser) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def one_of_each(superuser) -> None:
+    """At least one row of every registered model, so every change page has an object."""
+    Group.objects.create(name="Moderatorer")
+    event = Event.objects.create(event_type="probe.created", payload={"name": "Åsa", "hours": 2})
+    EventDelivery.objects.create(
+        event=event,
+        consumer="tests.consumer",
+        status=EventDelivery.Status.FAILED,
+        attempts=10,
+        last_error="RuntimeError: boom",
+    )
+    IdempotencyRecord.objects.create(
+        user=superuser,
+        method="POST",
+        path="/api/v1/test-probe/",
+        key="k-1",
+        request_hash="0" * 64,
+        lease_token="t" * 32,
+        lease_expires_at=timezone.now(),
+        response_status=201,
+        response_body={"ok": True},
+    )
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_the_admin_index_opens(superuser_client):
+    response = superuser_client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert "Smart samhälle" in response.content.decode()
+
+
+def test_every_model_is_registered_that_operators_need():
+    labels = {model._meta.label for model, _ in REGISTERED}
+
+    assert {
+        "accounts.User",
+        "auth.Group",
+        "organisations.Municipality",
+        "core.Event",
+        "core.EventDelivery",
+        "core.IdempotencyRecord",
+    } <= labels
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), REGISTERED, ids=[m._meta.label for m, _ in REGISTERED]
+)
+def test_every_registered_model_opens(superuser_client, one_of_each, model, model_admin):
+    changelist = superuser_client.get(admin_url(model, "changelist"))
+    assert changelist.status_code == 200
+
+    if model_admin.search_fields:
+        searched = superuser_client.get(admin_url(model, "changelist"), {"q": "å"})
+        assert searched.status_code == 200
+
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"one_of_each creates no {model._meta.label}"
+    change = superuser_client.get(admin_url(model, "change", quote(obj.pk)))
+    assert change.status_code == 200
+
+    if model_admin.has_add_permission(change.wsgi_request):
+        assert superuser_client.get(admin_url(model, "add")).status_code == 200
+    else:
+        assert superuser_client.get(admin_url(model, "add")).status_code == 403
+
+
+def test_operational_records_are_read_only(superuser_client, one_of_each):
+    delivery = EventDelivery.objects.get()
+
+    response = superuser_client.post(
+        admin_url(EventDelivery, "change", delivery.pk), {"status": "done", "attempts": 0}
+    )
+
+    assert response.status_code == 403
+    delivery.refresh_from_db()
+    assert delivery.status == EventDelivery.Status.FAILED
+
+
+def test_reference_municipalities_cannot_be_changed_or_deleted(superuser_client):
+    response = superuser_client.post(admin_url(Municipality, "change", "1283"), {"name": "Hbg"})
+    assert response.status_code == 403
+    response = superuser_client.post(admin_url(Municipality, "delete", "1283"), {"post": "yes"})
+    assert response.status_code == 403
+    assert Municipality.objects.get(code="1283").name == "Helsingborg"
+
+
+def test_the_event_changelist_drills_down_by_date(superuser_client, one_of_each):
+    year = timezone.localtime(Event.objects.get().created_at).year
+
+    response = superuser_client.get(admin_url(Event, "changelist"), {"created_at__year": year})
+
+    assert response.status_code == 200
+    assert "probe.created" in response.content.decode()
+
+
+def test_the_retry_action_moves_failed_deliveries_back_to_pending(superuser_client):
+    event = Event.objects.create(event_type="probe.created", payload={}, relayed_at=timezone.now())
+    failed = EventDelivery.objects.create(
+        event=event,
+        consumer="tests.failed",
+        status=EventDelivery.Status.FAILED,
+        attempts=10,
+        due_at=timezone.now() - timedelta(days=1),
+    )
+    done = EventDelivery.objects.create(
+        event=event,
+        consumer="tests.done",
+        status=EventDelivery.Status.DONE,
+        attempts=1,
+        completed_at=timezone.now(),
+    )
+    before = timezone.now()
+
+    response = superuser_client.post(
+        admin_url(EventDelivery, "changelist"),
+        {"action": "retry", "_selected_action": [failed.pk, done.pk], "index": 0},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["1 deliveries will be retried."]
+    failed.refresh_from_db()
+    assert failed.status == EventDelivery.Status.PENDING
+    assert failed.attempts == 0
+    assert failed.due_at >= before
+    done.refresh_from_db()
+    assert done.status == EventDelivery.Status.DONE
+    assert done.attempts == 1
+
+
+@pytest.fixture
+def staff():
+    return StaffFactory()
+
+
+def test_people_without_admin_rights_are_kept_out(user, staff):
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+    client.force_login(staff)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(admin_url(EventDelivery, "changelist")).status_code == 403
+
+
+# --- The demo admin ----------------------------------------------------------------------------
+
+
+def test_the_demo_admin_can_log_in(settings):
+    out = StringIO()
+
+    call_command("ensure_demo_admin", stdout=out)
+
+    user = get_user_model().objects.get(email=settings.DEMO_ADMIN_EMAIL)
+    assert user.is_staff
+    assert user.is_superuser
+    assert user.is_active
+    client = Client()
+    assert client.login(email=settings.DEMO_ADMIN_EMAIL, password=settings.DEMO_ADMIN_PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert settings.DEMO_ADMIN_EMAIL in out.getvalue()
+
+
+def test_the_demo_admin_logs_in_through_the_admin_login_form(settings):
+    call_command("ensure_demo_admin", stdout=StringIO())
+    client = Client()
+
+    response = client.post(
+        reverse("admin:login"),
+        {
+            "username": settings.DEMO_ADMIN_EMAIL.upper(),
+            "password": settings.DEMO_ADMIN_PASSWORD,
+            "next": reverse("admin:index"),
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_ensure_demo_admin_twice_keeps_one_user(settings):
+    call_command("ensure_demo_admin", stdout=StringIO())
+    call_command("ensure_demo_admin", stdout=StringIO())
+
+    assert get_user_model().objects.filter(email__iexact=settings.DEMO_ADMIN_EMAIL).count() == 1
+    assert Client().login(email=settings.DEMO_ADMIN_EMAIL, password=settings.DEMO_ADMIN_PASSWORD)
