@@ -72,5 +72,5 @@ check-deploy: deps
 
 # Refresh the Swedish and English message catalogues and compile them (needs gettext).
 messages: deps
-	DEBUG=true $(RUN) python manage.py makemessages -l sv -l en --ignore=.venv --ignore=.tools --no-obsolete
+	DEBUG=true $(RUN) python manage.py makemessages -l sv -l en --ignore=.venv --ignore=.tools --ignore=tests --no-obsolete
 	DEBUG=true $(RUN) python manage.py compilemessages --ignore=.venv --ignore=.tools

@@ -5,11 +5,13 @@ README's configuration table has one source to stay true to.
 """
 
 import os
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_REDIS_SCHEMES = {"redis", "rediss", "unix"}
 
 
 def env_str(name: str, default: str | None = None) -> str:
@@ -51,14 +53,20 @@ def redis_db_url(base_url: str, db: int) -> str:
     """The URL of one numbered database on the Redis server at ``base_url``.
 
     The broker and the cache live in different databases of one server, because clearing
-    the cache is a FLUSHDB and must never delete queued tasks.
+    the cache is a FLUSHDB and must never delete queued tasks. Whatever database
+    ``base_url`` names (in its path, or ``?db=`` for a socket) is replaced.
     """
-    scheme, sep, rest = base_url.partition("://")
-    if not sep:
-        raise ImproperlyConfigured(f"REDIS_URL must look like redis://host:port, not {base_url!r}.")
-    query = ""
-    if "?" in rest:
-        rest, query = rest.split("?", 1)
-        query = "?" + query
-    host = rest.split("/", 1)[0]
-    return f"{scheme}://{host}/{db}{query}"
+    parts = urlsplit(base_url)
+    if parts.scheme not in _REDIS_SCHEMES or not (parts.netloc or parts.path):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must look like redis://host:port (or rediss://, unix://), not {base_url!r}."
+        )
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "db"]
+    if parts.scheme == "unix":
+        query.append(("db", str(db)))
+        path = parts.path
+    else:
+        path = f"/{db}"
+    # Built by hand: urlunsplit drops the "//" of unix:// URLs, which have no host.
+    encoded = urlencode(query)
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{encoded}" if encoded else "")

@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every process (web, worker, relay) must know every event consumer.
         autodiscover_modules("consumers")
+        from smartplatform.core import checks  # noqa: F401  (registers the system checks)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.encoding import force_str
@@ -110,6 +111,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # A model's clean() or a validator called by a service: still the client's input.
+        from rest_framework.serializers import as_serializer_error
+
+        exc = drf.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, OperationalError) and _is_locked_database(exc):

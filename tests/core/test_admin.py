@@ -10,6 +10,7 @@ from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -197,6 +198,7 @@ def test_people_without_admin_rights_are_kept_out(user, staff):
 def test_the_demo_admin_can_log_in(settings):
     out = StringIO()
 
+    settings.DEBUG = True
     call_command("ensure_demo_admin", stdout=out)
 
     user = get_user_model().objects.get(email=settings.DEMO_ADMIN_EMAIL)
@@ -210,6 +212,7 @@ def test_the_demo_admin_can_log_in(settings):
 
 
 def test_the_demo_admin_logs_in_through_the_admin_login_form(settings):
+    settings.DEBUG = True
     call_command("ensure_demo_admin", stdout=StringIO())
     client = Client()
 
@@ -227,8 +230,18 @@ def test_the_demo_admin_logs_in_through_the_admin_login_form(settings):
 
 
 def test_ensure_demo_admin_twice_keeps_one_user(settings):
+    settings.DEBUG = True
     call_command("ensure_demo_admin", stdout=StringIO())
     call_command("ensure_demo_admin", stdout=StringIO())
 
     assert get_user_model().objects.filter(email__iexact=settings.DEMO_ADMIN_EMAIL).count() == 1
     assert Client().login(email=settings.DEMO_ADMIN_EMAIL, password=settings.DEMO_ADMIN_PASSWORD)
+
+
+def test_there_is_no_demo_admin_outside_development(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only in development"):
+        call_command("ensure_demo_admin", stdout=StringIO())
+
+    assert not get_user_model().objects.filter(email__iexact=settings.DEMO_ADMIN_EMAIL).exists()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
@@ -299,9 +300,29 @@ def test_edge_refusals_keep_their_code_in_every_language():
     en = APIClient(HTTP_ACCEPT_LANGUAGE="en").get(LIST + "?search=%00")
 
     assert sv.json()["code"] == en.json()["code"] == "invalid_characters"
-    assert sv.json()["message"]
+    assert sv.json()["message"] == (
+        "Begäran innehåller tecken som inte kan sparas (till exempel NUL-tecken)."
+    )
     assert en.json()["message"] == INVALID_CHARACTERS["message"]
     assert (sv["Content-Language"], en["Content-Language"]) == ("sv", "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (None, "Det finns ingen sådan adress i API:et."),  # Swedish first
+        ("sv", "Det finns ingen sådan adress i API:et."),
+        ("en", "There is no such address in the API."),
+        ("en-GB,en;q=0.9", "There is no such address in the API."),
+        ("de", "Det finns ingen sådan adress i API:et."),  # not offered: the default
+    ],
+)
+def test_the_platforms_own_messages_follow_accept_language(language, message):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+
+    response = APIClient(**headers).get("/api/v1/no-such-thing/")
+
+    assert response.json() == {"code": "not_found", "message": message, "fields": {}}
 
 
 # --- 400: page size ------------------------------------------------------------------------------
@@ -652,6 +673,19 @@ def test_a_locked_database_is_a_503_asking_to_retry(monkeypatch, client_en):
         error("database_busy", "The service is busy. Please try again in a moment."),
     )
     assert response["Retry-After"] == "2"
+
+
+def test_a_django_validation_error_from_a_service_is_a_400(monkeypatch, client_en):
+    def invalid(self, request, *args, **kwargs):
+        raise DjangoValidationError({"population": ["Must be positive."]})
+
+    monkeypatch.setattr(MunicipalityViewSet, "list", invalid)
+
+    assert_error(
+        client_en.get(LIST),
+        400,
+        error("invalid", "The data sent is not valid.", {"population": ["Must be positive."]}),
+    )
 
 
 @pytest.mark.parametrize(

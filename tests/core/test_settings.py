@@ -235,6 +235,9 @@ def test_env_list(monkeypatch):
         ("rediss://u:p@h:1/2?ssl_cert_reqs=none", 1, "rediss://u:p@h:1/1?ssl_cert_reqs=none"),
         ("rediss://u:p@h:1/2?ssl_cert_reqs=none", 0, "rediss://u:p@h:1/0?ssl_cert_reqs=none"),
         ("redis://:secret@h", 3, "redis://:secret@h/3"),
+        ("redis://h:6379?db=5", 1, "redis://h:6379/1"),
+        ("unix:///run/redis.sock", 1, "unix:///run/redis.sock?db=1"),
+        ("unix:///run/redis.sock?db=4&password=x", 0, "unix:///run/redis.sock?password=x&db=0"),
     ],
 )
 def test_redis_db_url_picks_the_database(url, db, expected):
@@ -326,3 +329,18 @@ def test_event_retry_delays_stay_below_the_visibility_timeout(settings, visibili
     # And they do back off: the later attempts wait longer than the first.
     assert max(retry_delay(1) for _ in range(20)) <= timedelta(seconds=5)
     assert min(retry_delay(30) for _ in range(20)) >= timedelta(seconds=min(300, visibility // 4))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"CELERY_VISIBILITY_TIMEOUT": "300"},  # below the tasks' 600 s back-off cap
+        {"CELERY_VISIBILITY_TIMEOUT": "900", "CELERY_TASK_TIME_LIMIT": "900"},
+    ],
+)
+def test_a_visibility_timeout_shorter_than_a_wait_or_a_run_is_refused(tmp_path, overrides):
+    result = run_python(["manage.py", "check"], production_env(tmp_path, **overrides))
+
+    assert result.returncode != 0
+    assert "smartplatform.E001" in result.stderr
+    assert "must stay below CELERY_VISIBILITY_TIMEOUT" in result.stderr

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -14,6 +14,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # Its password is printed and has a default: never an account of a real site.
+            raise CommandError("The demo admin exists only in development (DEBUG=true).")
         User = get_user_model()
         email = settings.DEMO_ADMIN_EMAIL
         user = User.objects.filter(email__iexact=email).first()

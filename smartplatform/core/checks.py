@@ -1,0 +1,30 @@
+"""System checks for configuration that would break a promise silently."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def check_task_timing(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Every countdown, retry back-off and task time limit stays below the broker's visibility
+    timeout: Redis hands a task that is not acknowledged by then to a second worker, so a
+    longer wait or a longer run would execute it twice."""
+    from smartplatform.celery import PlatformTask
+
+    visibility = settings.CELERY_VISIBILITY_TIMEOUT
+    limits = {
+        "CELERY_TASK_TIME_LIMIT": settings.CELERY_TASK_TIME_LIMIT,
+        "the tasks' retry_backoff_max": PlatformTask.retry_backoff_max,
+        "the tasks' default_retry_delay": PlatformTask.default_retry_delay,
+    }
+    return [
+        Error(
+            f"{name} ({value} s) must stay below CELERY_VISIBILITY_TIMEOUT ({visibility} s).",
+            hint="Raise CELERY_VISIBILITY_TIMEOUT or lower the other value.",
+            id="smartplatform.E001",
+        )
+        for name, value in limits.items()
+        if value >= visibility
+    ]
