@@ -18,12 +18,17 @@ Nothing in ``publish()`` talks to the broker: a write never fails because Redis 
 an event written while it is away is delivered once it is back.
 
 Lock discipline: the relay takes ``FOR UPDATE SKIP LOCKED`` on events and deliveries, so
-several relays can run side by side; ``deliver()`` takes ``FOR UPDATE`` on one delivery row
-and holds it while the consumer runs.
+several relays can run side by side, and commits before it calls the broker; ``deliver()``
+takes ``FOR UPDATE`` on one delivery row (not its event) and holds it while the consumer runs.
+
+Deploying a new consumer: fan-out gives an event deliveries for the consumers the relaying
+process knows, so roll out a release that adds a consumer to the relay processes first (or
+together with the web processes); events fanned out by an older relay do not reach it.
 """
 
 import logging
 import random
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +36,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from smartplatform.core.models import Event, EventDelivery
@@ -39,6 +44,9 @@ from smartplatform.core.models import Event, EventDelivery
 logger = logging.getLogger(__name__)
 
 ConsumerFunction = Callable[[Event], None]
+
+EVENT_TYPE_MAX_LENGTH = Event._meta.get_field("event_type").max_length or 100
+CONSUMER_NAME_MAX_LENGTH = EventDelivery._meta.get_field("consumer").max_length or 150
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,18 @@ def consumer(event_type: str, *, name: str | None = None) -> Callable[[ConsumerF
     webhook) should be idempotent by its own key, since a retry runs it again.
     """
 
+    if not 0 < len(event_type) <= EVENT_TYPE_MAX_LENGTH:
+        raise ValueError(f"An event type is 1 to {EVENT_TYPE_MAX_LENGTH} characters.")
+
     def register(function: ConsumerFunction) -> ConsumerFunction:
         consumer_name = name or f"{function.__module__}.{function.__qualname__}"
+        if len(consumer_name) > CONSUMER_NAME_MAX_LENGTH:
+            # Checked here, at import time: a name too long for its column would stop the
+            # relay on every pass.
+            raise ValueError(
+                f"The consumer name {consumer_name!r} is longer than "
+                f"{CONSUMER_NAME_MAX_LENGTH} characters."
+            )
         existing = _consumers_by_name.get(consumer_name)
         if existing is not None and existing.function is not function:
             raise ValueError(f"Two event consumers are named {consumer_name!r}.")
@@ -96,6 +114,8 @@ def publish(event_type: str, payload: dict[str, Any]) -> Event:
     Payloads carry ids and small facts, never whole objects: a consumer reads the current
     state itself.
     """
+    if not 0 < len(event_type) <= EVENT_TYPE_MAX_LENGTH:
+        raise ValueError(f"An event type is 1 to {EVENT_TYPE_MAX_LENGTH} characters.")
     event = Event.objects.create(event_type=event_type, payload=payload)
     if settings.EVENT_RELAY_IN_PROCESS:
         # The embedded setup has no relay process: relay right after the commit.
@@ -103,8 +123,46 @@ def publish(event_type: str, payload: dict[str, Any]) -> Event:
     return event
 
 
+# Set while an in-process relay thread runs (``manage.py serve``): commits wake it instead
+# of running consumers on the request's own thread.
+_in_process_waker: threading.Event | None = None
+
+
 def _relay_in_process() -> None:
-    relay_events()
+    if _in_process_waker is not None:
+        _in_process_waker.set()
+    else:
+        relay_events()
+
+
+def run_in_process_relay(*, retry_every: float = 5.0, stop: threading.Event | None = None) -> None:
+    """The embedded setup's relay: a loop for a daemon thread of the web process.
+
+    It runs when a commit published an event, and every ``retry_every`` seconds for the
+    deliveries that failed and came due again, until ``stop`` is set.
+    """
+    global _in_process_waker
+    waker = _in_process_waker = threading.Event()
+    try:
+        while stop is None or not stop.is_set():
+            waker.wait(timeout=retry_every)
+            waker.clear()
+            if stop is not None and stop.is_set():
+                break
+            relay_pass()
+    finally:
+        _in_process_waker = None
+        close_old_connections()
+
+
+def relay_pass() -> None:
+    """One relay pass that survives anything: a database restart must not end a loop."""
+    close_old_connections()
+    try:
+        relay_events()
+    except Exception:
+        logger.exception("event relay pass failed")
+        close_old_connections()
 
 
 @dataclass
@@ -155,22 +213,29 @@ def _dispatch_due(batch: int, result: RelayResult) -> None:
             EventDelivery.objects.select_for_update(skip_locked=True)
             .filter(status=EventDelivery.Status.PENDING, due_at__lte=now)
             .order_by("due_at", "id")
-            .values_list("id", flat=True)[:batch]
+            .values_list("id", "due_at")[:batch]
         )
         if not due:
             return
-        if not broker_configured():
-            # In-process: run them after this transaction, each in its own.
-            EventDelivery.objects.filter(pk__in=due).update(due_at=now + lease)
-            to_run_here = due
-        else:
-            to_run_here = []
-            sent = _send_to_broker(due, result)
-            EventDelivery.objects.filter(pk__in=sent).update(due_at=now + lease)
-            result.dispatched.extend(sent)
-    for delivery_id in to_run_here:
-        deliver(delivery_id)
-        result.dispatched.append(delivery_id)
+        # Leased and committed before anything is handed out: no row lock is held while the
+        # broker (or a consumer) works, and a relay that dies here leaves the deliveries to
+        # come due again when the lease ends.
+        EventDelivery.objects.filter(pk__in=[pk for pk, _due in due]).update(due_at=now + lease)
+    ids = [pk for pk, _due in due]
+    if not broker_configured():
+        for delivery_id in ids:
+            deliver(delivery_id)
+            result.dispatched.append(delivery_id)
+        return
+    sent = _send_to_broker(ids, result)
+    result.dispatched.extend(sent)
+    unsent = due[len(sent) :]
+    if unsent:
+        # The broker is away: give them back their place in the queue, due at once (their
+        # original due time also keeps the health report's lag honest).
+        EventDelivery.objects.bulk_update(
+            [EventDelivery(pk=pk, due_at=due_at) for pk, due_at in unsent], ["due_at"]
+        )
 
 
 def _send_to_broker(delivery_ids: list[int], result: RelayResult) -> list[int]:
@@ -199,17 +264,43 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311
 
 
+def _locked_delivery(delivery_id: int) -> EventDelivery | None:
+    # Lock the delivery only, not its event: other consumers of the event run in parallel.
+    return (
+        EventDelivery.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .filter(pk=delivery_id)
+        .first()
+    )
+
+
 def deliver(delivery_id: int) -> str:
-    """Run one delivery's consumer, at most once to completion. Returns what happened."""
+    """Run one delivery's consumer, at most once to completion. Returns what happened.
+
+    The attempt is counted in a transaction of its own before the consumer runs, so an
+    attempt that never returns (a worker killed, out of memory, past its hard time limit)
+    still counts, and an event that kills every worker ends ``failed`` instead of being
+    retried for ever. Then the consumer runs and the delivery is marked done in one
+    transaction, under the delivery's row lock: of two copies of one message, the second
+    waits for the first and finds it done.
+    """
+    with transaction.atomic():
+        delivery = _locked_delivery(delivery_id)
+        if delivery is None or delivery.status != EventDelivery.Status.PENDING:
+            return "skipped"
+        if delivery.attempts >= settings.EVENT_DELIVERY_MAX_ATTEMPTS:
+            delivery.status = EventDelivery.Status.FAILED
+            delivery.last_error = (
+                delivery.last_error
+                or f"{delivery.attempts} attempts never finished (the worker died or timed out)."
+            )
+            delivery.save(update_fields=["status", "last_error"])
+            return "failed"
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts"])
     try:
         with transaction.atomic():
-            delivery = (
-                # Lock the delivery only: other consumers of the same event run in parallel.
-                EventDelivery.objects.select_for_update(of=("self",))
-                .select_related("event")
-                .filter(pk=delivery_id)
-                .first()
-            )
+            delivery = _locked_delivery(delivery_id)
             if delivery is None or delivery.status != EventDelivery.Status.PENDING:
                 return "skipped"
             spec = _consumers_by_name.get(delivery.consumer)
@@ -217,10 +308,9 @@ def deliver(delivery_id: int) -> str:
                 raise LookupError(f"No consumer named {delivery.consumer!r} in this process.")
             spec.function(delivery.event)
             delivery.status = EventDelivery.Status.DONE
-            delivery.attempts += 1
             delivery.completed_at = timezone.now()
             delivery.last_error = ""
-            delivery.save(update_fields=["status", "attempts", "completed_at", "last_error"])
+            delivery.save(update_fields=["status", "completed_at", "last_error"])
             return "done"
     except Exception as exc:
         _record_failure(delivery_id, exc)
@@ -233,13 +323,12 @@ def _record_failure(delivery_id: int, exc: Exception) -> None:
         delivery = EventDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.status != EventDelivery.Status.PENDING:
             return
-        delivery.attempts += 1
         delivery.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
         if delivery.attempts >= settings.EVENT_DELIVERY_MAX_ATTEMPTS:
             delivery.status = EventDelivery.Status.FAILED
         else:
             delivery.due_at = timezone.now() + retry_delay(delivery.attempts)
-        delivery.save(update_fields=["attempts", "last_error", "status", "due_at"])
+        delivery.save(update_fields=["last_error", "status", "due_at"])
 
 
 def retry_failed(delivery_ids: list[int]) -> int:

@@ -5,7 +5,9 @@ from celery import shared_task
 from smartplatform.core import events, idempotency
 
 
-@shared_task(name="core.deliver_event", ignore_result=True)
+# Not requeued when its worker dies: the relay hands the delivery out again when its lease
+# ends, and deliver() counts that attempt, so an event that kills workers cannot loop.
+@shared_task(name="core.deliver_event", ignore_result=True, reject_on_worker_lost=False)
 def deliver_event(delivery_id: int) -> str:
     """Run one event delivery. Never raises: failures are recorded and the relay retries them
     on its own schedule, which survives a broker outage or a restarted worker."""

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from smartplatform.core import events
-from smartplatform.core.events import consumer, deliver, publish, relay_events
+from smartplatform.core.events import _fan_out, consumer, deliver, publish, relay_events
 from smartplatform.core.models import Event, EventDelivery
 
 
@@ -263,3 +263,89 @@ def test_backlog_reports_waiting_and_failed_work(recorder):
 def test_two_consumers_with_one_name_are_refused(recorder):
     with pytest.raises(ValueError, match=r"tests\.recorder"):
         consumer("test.happened", name="tests.recorder")(Recorder())
+
+
+def test_event_types_and_consumer_names_must_fit_their_columns():
+    with pytest.raises(ValueError, match="event type"):
+        publish("x" * 101, {})
+    with pytest.raises(ValueError, match="event type"):
+        consumer("", name="tests.empty")
+    with pytest.raises(ValueError, match="longer than 150"):
+        consumer("test.happened", name="c" * 151)(Recorder())
+
+
+class Crash(BaseException):
+    """Stands for a worker dying mid-consumer: nothing after it runs in that process."""
+
+
+@pytest.mark.django_db
+def test_an_attempt_that_never_returns_still_counts_and_ends_failed(settings):
+    settings.EVENT_DELIVERY_MAX_ATTEMPTS = 2
+    runs = []
+
+    def crashing(event):
+        runs.append(event.pk)
+        raise Crash
+
+    consumer("test.crash", name="tests.crashing")(crashing)
+    try:
+        event = publish("test.crash", {})
+        _fan_out(10)
+        delivery = EventDelivery.objects.get(event=event)
+        for _ in range(2):
+            with pytest.raises(Crash):
+                deliver(delivery.pk)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == ("pending", 2)
+
+        # The next copy of the message gives up without running the consumer again.
+        assert deliver(delivery.pk) == "failed"
+    finally:
+        events.unregister_consumer("tests.crashing")
+
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert "never finished" in delivery.last_error
+    assert runs == [event.pk, event.pk]
+
+
+@pytest.mark.django_db
+def test_a_relay_pass_survives_a_database_error(monkeypatch, caplog):
+    from django.db import OperationalError
+
+    def broken(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(events, "relay_events", broken)
+
+    events.relay_pass()  # does not raise
+
+    assert "event relay pass failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_relay_thread_delivers_what_a_commit_published(recorder, in_process):
+    import threading
+    import time
+
+    from smartplatform.core.management.commands.serve import start_in_process_relay
+
+    stop = threading.Event()
+    thread = start_in_process_relay(stop=stop)
+    try:
+        deadline = time.monotonic() + 5
+        while events._in_process_waker is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with transaction.atomic():
+            event = publish("test.happened", {})
+        # The commit only woke the thread; the request's thread did not run the consumer.
+        deadline = time.monotonic() + 10
+        while not recorder.seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert recorder.seen == [event.pk]
+    finally:
+        stop.set()
+        if events._in_process_waker is not None:
+            events._in_process_waker.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()

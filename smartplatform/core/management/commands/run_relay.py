@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
 from smartplatform.core import events
 
@@ -14,6 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="Run one pass and exit.")
+        parser.add_argument(
+            "--heartbeat-file",
+            default="",
+            help="Touch this file after every pass (for container health checks).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
@@ -31,18 +35,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        heartbeat = options["heartbeat_file"]
         self.stdout.write("event relay running")
         while not stopping:
-            relay_loop_pass(self.stderr)
+            events.relay_pass()
+            if heartbeat:
+                with open(heartbeat, "w") as beat:
+                    beat.write(str(time.time()))
             time.sleep(settings.EVENT_RELAY_POLL_SECONDS)
         self.stdout.write("event relay stopped")
-
-
-def relay_loop_pass(errors: Any) -> None:
-    """One pass that survives anything: a database restart must not end the loop."""
-    close_old_connections()
-    try:
-        events.relay_events()
-    except Exception as exc:
-        errors.write(f"event relay pass failed: {exc}")
-        close_old_connections()

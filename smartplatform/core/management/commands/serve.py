@@ -1,12 +1,11 @@
 import threading
-import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from smartplatform.core.management.commands.run_relay import relay_loop_pass
+from smartplatform.core import events
 
 
 class Command(BaseCommand):
@@ -20,12 +19,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.EVENT_RELAY_IN_PROCESS:
-            # Events are relayed right after each commit; this loop retries what failed.
-            thread = threading.Thread(target=self._relay_forever, name="event-relay", daemon=True)
-            thread.start()
+            start_in_process_relay()
         call_command("runserver", options["addrport"], use_reloader=False)
 
-    def _relay_forever(self) -> None:
-        while True:
-            time.sleep(max(settings.EVENT_RELAY_POLL_SECONDS, 5.0))
-            relay_loop_pass(self.stderr)
+
+def start_in_process_relay(stop: threading.Event | None = None) -> threading.Thread:
+    thread = threading.Thread(
+        target=events.run_in_process_relay,
+        kwargs={"stop": stop},
+        name="event-relay",
+        daemon=True,
+    )
+    thread.start()
+    return thread
