@@ -171,6 +171,12 @@ class InvalidCharacters(DomainError):
     )
 
 
+class InvalidContentLength(DomainError):
+    status_code = 400
+    code = "invalid_content_length"
+    default_message = gettext_lazy("The Content-Length header is not a number.")
+
+
 class InvalidEncoding(DomainError):
     status_code = 400
     code = "invalid_encoding"

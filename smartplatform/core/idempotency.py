@@ -14,7 +14,9 @@ matches nothing and the whole transaction, the effect included, rolls back. So a
 effect ever commits per key.
 
 Only successful (2xx) answers are kept; after an error the key is released, so the client
-can correct the request and send it again with the same key.
+can correct the request and send it again with the same key. Anonymous requests are not
+deduplicated (a key needs a user to belong to); the endpoints that move credits or book
+require a login.
 
 Usage on a DRF view handler::
 
@@ -33,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.renderers import JSONRenderer
@@ -71,6 +73,14 @@ class IdempotentRequestInFlight(ConflictError):
     )
 
 
+class IdempotencyLeaseExpired(ConflictError):
+    code = "idempotency_lease_expired"
+    default_message = _(
+        "This request outlived its Idempotency-Key lease and was undone; a retry has taken "
+        "the key. Send it again with the same key to get that answer."
+    )
+
+
 @dataclass(frozen=True)
 class Claim:
     record_id: int
@@ -92,11 +102,23 @@ def validate_key(key: str) -> str:
     return key
 
 
+def _in_caller_transaction() -> bool:
+    # Test cases wrap each test in transactions of their own; those do not count.
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
 def claim(*, user_id: int, method: str, path: str, key: str, request_hash: str) -> Claim:
     """Claim ``key`` for this request, or say why not (replay, 409, 422).
 
-    Must run outside any transaction, so that concurrent requests see the claim at once.
+    Runs outside any transaction (refused otherwise): the claim must be committed at once so
+    that concurrent requests with the same key see it, and the lease means something.
     """
+    if _in_caller_transaction():
+        raise RuntimeError(
+            "Idempotency-Key handling cannot run inside a transaction (ATOMIC_REQUESTS or an "
+            "outer atomic block): the key's claim must commit on its own."
+        )
+    path_hash = hashlib.sha256(path.encode("utf-8")).hexdigest()
     for _attempt in range(3):
         now = timezone.now()
         token = secrets.token_hex(16)
@@ -107,6 +129,7 @@ def claim(*, user_id: int, method: str, path: str, key: str, request_hash: str) 
                     user_id=user_id,
                     method=method,
                     path=path,
+                    path_hash=path_hash,
                     key=key,
                     request_hash=request_hash,
                     lease_token=token,
@@ -119,7 +142,7 @@ def claim(*, user_id: int, method: str, path: str, key: str, request_hash: str) 
         with transaction.atomic():
             existing = (
                 IdempotencyRecord.objects.select_for_update()
-                .filter(user_id=user_id, method=method, path=path, key=key)
+                .filter(user_id=user_id, method=method, path_hash=path_hash, key=key)
                 .first()
             )
             if existing is None:
@@ -152,7 +175,7 @@ def complete(claim: Claim, response: Response) -> None:
         pk=claim.record_id, lease_token=claim.lease_token, response_status__isnull=True
     ).update(response_status=response.status_code, response_body=body, response_headers=headers)
     if stored != 1:
-        raise IdempotentRequestInFlight()
+        raise IdempotencyLeaseExpired()
 
 
 def release(claim: Claim) -> None:
@@ -212,8 +235,8 @@ def idempotent(handler: Handler) -> Handler:
         except _NotKept as not_kept:
             release(current)
             return not_kept.response
-        except IdempotentRequestInFlight:
-            raise  # another request holds the key now: leave it alone
+        except IdempotencyLeaseExpired:
+            raise  # a retry holds the key now: leave it alone
         except BaseException:
             release(current)
             raise
@@ -225,5 +248,6 @@ def idempotent(handler: Handler) -> Handler:
         InvalidIdempotencyKey,
         IdempotencyKeyReused,
         IdempotentRequestInFlight,
+        IdempotencyLeaseExpired,
     ]
     return wrapper

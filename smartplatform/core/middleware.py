@@ -9,10 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from smartplatform.core.errors import (
     DomainError,
     InvalidCharacters,
+    InvalidContentLength,
     InvalidEncoding,
     RequestTooLarge,
     error_json_response,
 )
+
+
+# JSON endpoints: their bodies are read whole, so their size is capped here.
+_JSON_PREFIXES = ("/api/", "/_allauth/")
 
 
 def _refusal(request: HttpRequest) -> DomainError | None:
@@ -27,22 +32,25 @@ def _refusal(request: HttpRequest) -> DomainError | None:
             raw.decode("utf-8")
         except UnicodeDecodeError:
             return InvalidEncoding()
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    try:
-        too_large = int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    except ValueError:
-        return InvalidEncoding()
-    if too_large:
-        return RequestTooLarge()
+    if request.path_info.startswith(_JSON_PREFIXES):
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            too_large = int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        except ValueError:
+            return InvalidContentLength()
+        if too_large:
+            return RequestTooLarge()
     return None
 
 
 class ApiEdgeMiddleware:
-    """Refuses NUL bytes, undecodable query strings and oversized bodies.
+    """Refuses NUL bytes, undecodable query strings and oversized JSON bodies.
 
-    PostgreSQL cannot store NUL characters, so a NUL in a filter would otherwise be a 500 in
-    psycopg; DRF reads a JSON body whatever its size, so the size limit is enforced here from
-    Content-Length before anything reads the body.
+    PostgreSQL cannot store NUL characters, so a NUL in a filter or an admin search would
+    otherwise be a 500 in psycopg; DRF reads a JSON body whatever its size, so the size limit
+    is enforced here from Content-Length before anything reads the body (the admin's file
+    uploads stream to disk under Django's own limits). Under /api/ the refusal is in the
+    API's JSON shape, elsewhere plain text.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -50,6 +58,35 @@ class ApiEdgeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         refusal = _refusal(request)
-        if refusal is not None:
+        if refusal is None:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
             return error_json_response(refusal.status_code, refusal.code, refusal.get_message())
-        return self.get_response(request)
+        return HttpResponse(
+            refusal.get_message(),
+            status=refusal.status_code,
+            content_type="text/plain; charset=utf-8",
+        )
+
+
+class HealthCheckMiddleware:
+    """Answers ``/healthz`` and ``/healthz/dependencies`` before anything else runs.
+
+    Load balancers and container health checks call by IP address or by ``localhost``, which
+    ``ALLOWED_HOSTS`` rightly refuses everywhere else, and over plain HTTP, which the HTTPS
+    redirect would bounce. The answers hold no data worth a host check.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from smartplatform.core import views
+
+        handler = {
+            "/healthz": views.healthz,
+            "/healthz/dependencies": views.healthz_dependencies,
+        }.get(request.path_info)
+        if handler is None:
+            return self.get_response(request)
+        return handler(request)

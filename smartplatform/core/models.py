@@ -92,7 +92,9 @@ class IdempotencyRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_records"
     )
     method = models.CharField(max_length=10)
-    path = models.CharField(max_length=500)
+    # The path can be as long as a URL; the unique constraint uses its hash.
+    path = models.TextField()
+    path_hash = models.CharField(max_length=64)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     lease_token = models.CharField(max_length=32)
@@ -107,7 +109,7 @@ class IdempotencyRecord(models.Model):
         verbose_name_plural = _("idempotency records")
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["user", "method", "path", "key"], name="core_idempotency_unique"
+                fields=["user", "method", "path_hash", "key"], name="core_idempotency_unique"
             ),
         ]
 

@@ -79,7 +79,7 @@ class AutoSchema(openapi.AutoSchema):
         codes[400] += ["invalid_characters", "invalid_encoding", "bad_request"]
         codes[406].append("not_acceptable")  # an Accept header the JSON API cannot satisfy
         if self.method in _WRITE_METHODS:
-            codes[400] += ["invalid", "parse_error"]
+            codes[400] += ["invalid", "parse_error", "invalid_content_length"]
             codes[413].append("request_too_large")
             codes[415].append("unsupported_media_type")
             codes[503].append("database_busy")

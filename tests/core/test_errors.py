@@ -580,7 +580,11 @@ def test_a_body_exactly_at_the_limit_is_read(settings, user_client_en):
 def test_a_content_length_that_is_not_a_number_is_refused(user_client_en):
     response = post_json(user_client_en, PROBE, "{}", CONTENT_LENGTH="lots")
 
-    assert_error(response, 400, INVALID_ENCODING)
+    assert_error(
+        response,
+        400,
+        error("invalid_content_length", "The Content-Length header is not a number."),
+    )
 
 
 # --- 415 -----------------------------------------------------------------------------------------
@@ -763,7 +767,7 @@ def test_a_host_not_served_is_a_json_400_under_api(client_en):
 
 
 def test_a_host_not_served_keeps_djangos_400_elsewhere(client_en):
-    response = client_en.get("/healthz", HTTP_HOST="evil.example")
+    response = client_en.get("/admin/login/", HTTP_HOST="evil.example")
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
@@ -810,3 +814,13 @@ def test_swedish_is_the_default_language():
     response = APIClient().delete(DETAIL)
 
     assert response.json()["message"] == 'Metoden "DELETE" tillåts inte.'
+
+
+@pytest.mark.parametrize("path", [LIST, "/admin/login/"])
+def test_a_nul_byte_in_the_session_cookie_is_no_session_not_a_500(path):
+    client = APIClient()
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+
+    response = client.get(path)
+
+    assert response.status_code == 200

@@ -58,7 +58,8 @@ def test_the_database_check_reports_an_error_instead_of_raising(monkeypatch):
 
     monkeypatch.setattr(health, "connection", Unreachable())
 
-    assert health.check_database() == health.Check(ok=False, detail="connection refused")
+    # The reason goes to the log, not into the public report.
+    assert health.check_database() == health.Check(ok=False, detail="unreachable")
 
 
 def test_every_dependency_is_checked_and_ok(client, settings):
@@ -214,3 +215,31 @@ def test_done_deliveries_keep_the_relay_up(client):
     )
 
     assert client.get(DEPENDENCIES).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["10.0.3.7:8000", "localhost", "evil.example"])
+def test_health_answers_whatever_the_host_and_over_plain_http(client, settings, host):
+    # Load balancers and container health checks call by IP or localhost, over HTTP.
+    settings.ALLOWED_HOSTS = ["smartsamhalle.example"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz", HTTP_HOST=host).status_code == 200
+    assert client.get(DEPENDENCIES, HTTP_HOST=host).status_code == 200
+    assert client.get("/api/v1/municipalities/", HTTP_HOST=host).status_code in {301, 400}
+
+
+def test_a_failing_check_names_no_host_or_user(client, settings, caplog):
+    settings.REDIS_URL = "redis://secret-user:hunter2@10.1.2.3:1"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://secret-user:hunter2@127.0.0.1:1/1",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+    response = client.get(DEPENDENCIES)
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == {"ok": False, "detail": "unreachable", "data": {}}
+    assert "hunter2" not in response.content.decode()
+    assert "redis unreachable" in caplog.text

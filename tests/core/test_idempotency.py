@@ -157,7 +157,7 @@ def test_a_request_whose_lease_was_taken_over_cannot_commit_its_effect(user):
     second = idempotency.claim(user_id=user.pk, method="POST", path=URL, key="k", request_hash="h")
     assert second.lease_token != first.lease_token
 
-    with pytest.raises(idempotency.IdempotentRequestInFlight), transaction.atomic():
+    with pytest.raises(idempotency.IdempotencyLeaseExpired), transaction.atomic():
         Event.objects.create(event_type="probe.created")
         idempotency.complete(first, Response({"late": True}, status=201))
 
@@ -226,3 +226,81 @@ def test_twenty_concurrent_requests_with_one_key_have_one_effect():
     assert statuses.count(201) >= 1
     assert effects() == 1
     assert all(body == bodies[0] for body in bodies)  # replays carry the first answer
+
+
+@pytest.mark.django_db
+def test_a_long_path_is_scoped_by_its_hash(user):
+    long_path = "/api/v1/things/" + "x" * 3000 + "/book/"
+    first = idempotency.claim(
+        user_id=user.pk, method="POST", path=long_path, key="k", request_hash="h"
+    )
+    other = idempotency.claim(
+        user_id=user.pk, method="POST", path=long_path + "2", key="k", request_hash="h"
+    )
+
+    assert first.record_id != other.record_id
+    assert IdempotencyRecord.objects.get(pk=first.record_id).path == long_path
+
+
+@pytest.mark.django_db
+def test_an_anonymous_request_never_claims_a_key(api_client):
+    response = post(api_client)
+
+    assert (
+        response.status_code == 401
+    )  # the probe, like every credit or booking POST, needs a login
+    assert IdempotencyRecord.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_claiming_inside_a_callers_transaction_is_refused(user):
+    with pytest.raises(RuntimeError, match="inside a transaction"), transaction.atomic():
+        idempotency.claim(user_id=user.pk, method="POST", path=URL, key="k", request_hash="h")
+
+
+@pytest.mark.serial
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_first_request_past_its_lease_cannot_add_a_second_effect(settings):
+    """The first request is still running when its lease ends and a retry takes the key:
+    whichever order the database allows, exactly one effect commits and every success
+    carries the same answer."""
+    import time
+
+    settings.IDEMPOTENCY_LEASE_SECONDS = 1
+    user = UserFactory.create()
+    results: dict[str, tuple[int, dict]] = {}
+
+    def send(name: str, delay: float) -> None:
+        client = APIClient()
+        client.force_authenticate(user)
+        try:
+            response = client.post(
+                f"{URL}?delay={delay}", BODY, format="json", HTTP_IDEMPOTENCY_KEY="slow"
+            )
+            results[name] = (response.status_code, response.json())
+        finally:
+            connection.close()
+
+    slow = threading.Thread(target=send, args=("slow", 2.5))
+    slow.start()
+    time.sleep(1.5)  # the slow request's lease has ended; it is still working
+    retry = threading.Thread(target=send, args=("retry", 0))
+    retry.start()
+    slow.join(timeout=60)
+    retry.join(timeout=60)
+
+    assert effects() == 1
+    statuses = {name: status for name, (status, _body) in results.items()}
+    if connection.vendor == "postgresql":
+        # Row locks let the retry take over and finish first; the slow one is undone.
+        assert statuses == {"slow": 409, "retry": 201}
+        assert results["slow"][1]["code"] == "idempotency_lease_expired"
+    else:
+        # SQLite serialises writers: the retry waits for the slow one and replays it.
+        assert statuses == {"slow": 201, "retry": 201}
+    winner = next(body for status, body in results.values() if status == 201)
+    replay = APIClient()
+    replay.force_authenticate(user)
+    again = replay.post(URL, BODY, format="json", HTTP_IDEMPOTENCY_KEY="slow")
+    assert again.status_code == 201
+    assert again.json() == winner

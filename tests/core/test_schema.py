@@ -150,11 +150,17 @@ def test_an_idempotent_post_documents_its_domain_and_idempotency_errors(probe_sc
     operation = probe_schema["paths"]["/api/v1/test-probe/"]["post"]
 
     assert documented_errors(operation) == {
-        400: [*EVERY_OPERATION[400], "invalid", "parse_error", "invalid_idempotency_key"],
+        400: [
+            *EVERY_OPERATION[400],
+            "invalid",
+            "parse_error",
+            "invalid_content_length",
+            "invalid_idempotency_key",
+        ],
         401: ["not_authenticated", "authentication_failed"],
         403: ["permission_denied"],
         406: ["not_acceptable"],
-        409: ["probe_taken", "idempotency_request_in_flight"],
+        409: ["probe_taken", "idempotency_request_in_flight", "idempotency_lease_expired"],
         413: ["request_too_large"],
         415: ["unsupported_media_type"],
         422: ["idempotency_key_reused"],
