@@ -1,10 +1,15 @@
 """factory_boy factories for the core models."""
 
+import hashlib
+import secrets
+from datetime import timedelta
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from smartplatform.accounts.models import User
+from smartplatform.core.models import Event, EventDelivery, IdempotencyRecord
 from smartplatform.organisations.models import Municipality
 
 
@@ -35,3 +40,37 @@ class SuperuserFactory(UserFactory):
 def municipality(code: str = "1283") -> Municipality:
     """One of the 11 reference municipalities (written by a data migration, never created)."""
     return Municipality.objects.get(code=code)
+
+
+class EventFactory(factory.django.DjangoModelFactory[Event]):
+    class Meta:
+        model = Event
+
+    event_type = "test.happened"
+    payload = factory.Dict({})
+
+
+class EventDeliveryFactory(factory.django.DjangoModelFactory[EventDelivery]):
+    class Meta:
+        model = EventDelivery
+
+    event = factory.SubFactory(EventFactory, relayed_at=factory.LazyFunction(timezone.now))
+    consumer = factory.Sequence(lambda n: f"tests.consumer{n}")
+
+
+class IdempotencyRecordFactory(factory.django.DjangoModelFactory[IdempotencyRecord]):
+    """A first request that has finished (pass ``response_status=None`` for one in flight)."""
+
+    class Meta:
+        model = IdempotencyRecord
+
+    user = factory.SubFactory(UserFactory)
+    method = "POST"
+    path = "/api/v1/test-probe/"
+    path_hash = factory.LazyAttribute(lambda r: hashlib.sha256(r.path.encode()).hexdigest())
+    key = factory.Sequence(lambda n: f"key-{n}")
+    request_hash = "0" * 64
+    lease_token = factory.LazyFunction(lambda: secrets.token_hex(16))
+    lease_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=60))
+    response_status = 201
+    response_body = factory.Dict({"ok": True})

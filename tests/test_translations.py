@@ -32,3 +32,26 @@ def test_every_swedish_message_is_translated():
     entries = text.split("\n\n")[1:]  # the first entry is the header
     untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""') or "#, fuzzy" in e]
     assert untranslated == []
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_all_subclasses(sub)]
+    return found
+
+
+def test_every_domain_error_speaks_swedish_and_english():
+    from django.utils import translation
+
+    import smartplatform.core.idempotency  # noqa: F401  (defines error classes)
+    from smartplatform.core.errors import DomainError
+
+    errors = [cls for cls in _all_subclasses(DomainError) if cls.__module__.startswith("smart")]
+    assert len(errors) >= 10
+    for cls in errors:
+        with translation.override("en"):
+            english = str(cls.default_message)
+        with translation.override("sv"):
+            swedish = str(cls.default_message)
+        assert swedish != english, f"{cls.__name__} has no Swedish message"

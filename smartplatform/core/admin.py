@@ -41,7 +41,11 @@ class EventDeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ("event",)
     actions = ("retry",)
 
-    @admin.action(description=_("Retry the selected failed deliveries"))
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # Viewing deliveries is for support staff; sending events again is for operators.
+        return request.user.has_perm("core.retry_eventdelivery")
+
+    @admin.action(description=_("Retry the selected failed deliveries"), permissions=["retry"])
     def retry(self, request: HttpRequest, queryset: QuerySet[EventDelivery]) -> None:
         count = events.retry_failed(list(queryset.values_list("id", flat=True)))
         self.message_user(

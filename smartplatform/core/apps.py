@@ -11,4 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every process (web, worker, relay) must know every event consumer.
         autodiscover_modules("consumers")
+        from django.db.backends.signals import connection_created
+
         from smartplatform.core import checks  # noqa: F401  (registers the system checks)
+        from smartplatform.core.swedish import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation, dispatch_uid="swedish-collation")

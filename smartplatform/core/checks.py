@@ -19,7 +19,7 @@ def check_task_timing(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         "the tasks' retry_backoff_max": PlatformTask.retry_backoff_max,
         "the tasks' default_retry_delay": PlatformTask.default_retry_delay,
     }
-    return [
+    errors = [
         Error(
             f"{name} ({value} s) must stay below CELERY_VISIBILITY_TIMEOUT ({visibility} s).",
             hint="Raise CELERY_VISIBILITY_TIMEOUT or lower the other value.",
@@ -28,3 +28,13 @@ def check_task_timing(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         for name, value in limits.items()
         if value >= visibility
     ]
+    if settings.EVENT_DELIVERY_LEASE_SECONDS <= settings.CELERY_TASK_TIME_LIMIT:
+        # The relay would hand a delivery out again while its first run may still be going.
+        errors.append(
+            Error(
+                f"EVENT_DELIVERY_LEASE_SECONDS ({settings.EVENT_DELIVERY_LEASE_SECONDS} s) must "
+                f"exceed CELERY_TASK_TIME_LIMIT ({settings.CELERY_TASK_TIME_LIMIT} s).",
+                id="smartplatform.E002",
+            )
+        )
+    return errors

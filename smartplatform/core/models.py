@@ -66,6 +66,9 @@ class EventDelivery(models.Model):
     class Meta:
         verbose_name = _("event delivery")
         verbose_name_plural = _("event deliveries")
+        permissions: ClassVar = [
+            ("retry_eventdelivery", _("Can retry failed event deliveries")),
+        ]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["event", "consumer"], name="core_delivery_unique"),
         ]

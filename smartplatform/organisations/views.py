@@ -14,6 +14,7 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
     ordering_fields = ("name", "code", "population")
+    swedish_ordering_fields = ("name",)
     filterset_fields: Any = ()
 
     def get_queryset(self) -> Any:

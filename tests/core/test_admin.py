@@ -15,9 +15,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from smartplatform.core.models import Event, EventDelivery, IdempotencyRecord
+from smartplatform.core.models import Event, EventDelivery
 from smartplatform.organisations.models import Municipality
-from tests.factories import StaffFactory, SuperuserFactory
+from tests.factories import (
+    EventDeliveryFactory,
+    IdempotencyRecordFactory,
+    StaffFactory,
+    SuperuserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,17 +56,7 @@ def one_of_each(superuser) -> None:
         attempts=10,
         last_error="RuntimeError: boom",
     )
-    IdempotencyRecord.objects.create(
-        user=superuser,
-        method="POST",
-        path="/api/v1/test-probe/",
-        key="k-1",
-        request_hash="0" * 64,
-        lease_token="t" * 32,
-        lease_expires_at=timezone.now(),
-        response_status=201,
-        response_body={"ok": True},
-    )
+    IdempotencyRecordFactory.create(user=superuser)
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -245,3 +240,43 @@ def test_there_is_no_demo_admin_outside_development(settings):
         call_command("ensure_demo_admin", stdout=StringIO())
 
     assert not get_user_model().objects.filter(email__iexact=settings.DEMO_ADMIN_EMAIL).exists()
+
+
+def test_retrying_deliveries_needs_its_own_permission(client):
+    from django.contrib.auth.models import Permission
+
+    viewer = StaffFactory.create()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_eventdelivery"))
+    failed = EventDeliveryFactory.create(status=EventDelivery.Status.FAILED, attempts=10)
+    client.force_login(viewer)
+
+    page = client.get(admin_url(EventDelivery, "changelist"))
+    client.post(
+        admin_url(EventDelivery, "changelist"),
+        {"action": "retry", "_selected_action": [failed.pk], "index": 0},
+    )
+
+    assert page.status_code == 200
+    assert 'value="retry"' not in page.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == EventDelivery.Status.FAILED
+
+    viewer.user_permissions.add(Permission.objects.get(codename="retry_eventdelivery"))
+    viewer = get_user_model().objects.get(pk=viewer.pk)  # a fresh permission cache
+    client.force_login(viewer)
+    assert 'value="retry"' in client.get(admin_url(EventDelivery, "changelist")).content.decode()
+
+
+def test_the_demo_admin_password_is_not_printed_once_changed(settings):
+    settings.DEBUG = True
+    call_command("ensure_demo_admin", stdout=StringIO())
+    admin_user = get_user_model().objects.get(email=settings.DEMO_ADMIN_EMAIL)
+    admin_user.set_password("my own secret phrase")
+    admin_user.save()
+    out = StringIO()
+
+    call_command("ensure_demo_admin", stdout=out)
+
+    assert settings.DEMO_ADMIN_PASSWORD not in out.getvalue()
+    assert settings.DEMO_ADMIN_EMAIL in out.getvalue()
+    assert get_user_model().objects.get(pk=admin_user.pk).check_password("my own secret phrase")

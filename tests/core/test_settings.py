@@ -346,3 +346,12 @@ def test_a_visibility_timeout_shorter_than_a_wait_or_a_run_is_refused(tmp_path, 
     assert result.returncode != 0
     assert "smartplatform.E001" in result.stderr
     assert "must stay below CELERY_VISIBILITY_TIMEOUT" in result.stderr
+
+
+def test_a_delivery_lease_shorter_than_a_task_run_is_refused(tmp_path):
+    env = production_env(tmp_path, EVENT_DELIVERY_LEASE_SECONDS="200", CELERY_TASK_TIME_LIMIT="300")
+
+    result = run_python(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "smartplatform.E002" in result.stderr

@@ -19,14 +19,16 @@ class Command(BaseCommand):
             raise CommandError("The demo admin exists only in development (DEBUG=true).")
         User = get_user_model()
         email = settings.DEMO_ADMIN_EMAIL
+        password = settings.DEMO_ADMIN_PASSWORD
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            User.objects.create_superuser(
-                email=email, password=settings.DEMO_ADMIN_PASSWORD, display_name="Demo admin"
-            )
+            User.objects.create_superuser(email=email, password=password, display_name="Demo admin")
+        elif not user.check_password(password):
+            # Somebody chose their own password: do not print one that no longer works.
+            self.stdout.write(f"Demo admin: log in at {options['admin_url']} as {email}")
+            return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo admin: log in at {options['admin_url']} "
-                f"with {email} / {settings.DEMO_ADMIN_PASSWORD}"
+                f"Demo admin: log in at {options['admin_url']} with {email} / {password}"
             )
         )
