@@ -26,5 +26,7 @@ RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py compilemessages -
 
 USER app
 EXPOSE 8000
+# gunicorn trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS (default 127.0.0.1); the
+# compose file sets it for its private network behind nginx.
 CMD ["gunicorn", "smartplatform.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+     "--access-logfile", "-"]

@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379
 TEST_WORKERS ?= 2
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: help run test test-postgres test-embedded lint deps check-deploy messages
+.PHONY: help run test test-postgres test-embedded lint deps check-deploy messages drills fuzz bench
 
 help:
 	@echo "make run    start the platform with demo data on http://$(ADDRPORT) (SQLite, tasks in-process)"
@@ -32,12 +32,16 @@ $(CURDIR)/.tools/bin/uv:
 deps: $(UV)
 	@$(UV) sync --locked --quiet
 
+# The embedded setup, whatever the shell exports for the test run: no Redis, no broker (tasks
+# and the event relay in-process), DEBUG on. DATABASE_URL is honoured (SQLite by default).
+EMBEDDED := env REDIS_URL= CELERY_BROKER_URL= DEBUG=$${DEBUG:-true}
+
 run: deps
-	@DEBUG=$${DEBUG:-true} $(RUN) python manage.py migrate --noinput
-	@DEBUG=$${DEBUG:-true} $(RUN) python manage.py load_demo_data
-	@DEBUG=$${DEBUG:-true} $(RUN) python manage.py ensure_demo_admin --admin-url http://$(ADDRPORT)/admin/
+	@$(EMBEDDED) $(RUN) python manage.py migrate --noinput
+	@$(EMBEDDED) $(RUN) python manage.py load_demo_data
+	@$(EMBEDDED) $(RUN) python manage.py ensure_demo_admin --admin-url http://$(ADDRPORT)/admin/
 	@echo "API: http://$(ADDRPORT)/api/v1/  docs: http://$(ADDRPORT)/api/docs/  admin: http://$(ADDRPORT)/admin/"
-	@DEBUG=$${DEBUG:-true} exec $(RUN) python manage.py serve $(ADDRPORT)
+	@exec $(EMBEDDED) $(RUN) python manage.py serve $(ADDRPORT)
 
 test: deps test-postgres test-embedded
 
@@ -48,7 +52,7 @@ test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(RUN) pytest -m "not serial" -n $(TEST_WORKERS) -q
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(RUN) pytest -m serial -q
+		DRILL_EVENTS=30 DRILL_KILLS=1 $(RUN) pytest -m serial -q --drills
 
 # The embedded setup: SQLite, local-memory cache, tasks in-process. Tests that need
 # PostgreSQL, Redis or a worker are marked and skipped here.
@@ -58,6 +62,19 @@ test-embedded:
 		$(RUN) pytest -m "not serial" -n $(TEST_WORKERS) -q
 	DATABASE_URL=sqlite:///$(CURDIR)/.test-db.sqlite3 REDIS_URL= CELERY_BROKER_URL= \
 		$(RUN) pytest -m serial -q
+
+# Deep runs, for when an issue closes; CI runs the same code at a small scale.
+PG_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
+
+drills: deps
+	$(PG_ENV) DRILL_EVENTS=$${DRILL_EVENTS:-400} DRILL_KILLS=$${DRILL_KILLS:-8} \
+		$(RUN) pytest tests/drills --drills -q -s -p no:xdist
+
+fuzz: deps
+	$(PG_ENV) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-3000} FUZZ_RANDOM=1 $(RUN) pytest tests/fuzz -q -s
+
+bench: deps
+	$(PG_ENV) BENCH_EVENTS=$${BENCH_EVENTS:-5000} $(RUN) pytest tests/bench -q -s -p no:xdist
 
 lint: deps
 	$(RUN) ruff check .

@@ -16,12 +16,20 @@ from tests.factories import UserFactory
 pytest_plugins = ["tests.fixtures.workers"]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--drills", action="store_true", help="run the deep drills (make drills)")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_redis = bool(settings.REDIS_URL)
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (embedded SQLite run)")
     skip_redis = pytest.mark.skip(reason="needs Redis (embedded run without Redis)")
+    skip_drill = pytest.mark.skip(reason="a deep drill: run with make drills")
+    run_drills = config.getoption("--drills")
     for item in items:
+        if "drill" in item.keywords and not run_drills:
+            item.add_marker(skip_drill)
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
         if ("redis" in item.keywords or "worker" in item.keywords) and not has_redis:

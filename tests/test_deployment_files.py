@@ -13,7 +13,16 @@ SERVICES = COMPOSE["services"]
 
 
 def test_the_full_system_is_composed():
-    assert set(SERVICES) >= {"postgres", "redis", "web", "worker", "beat", "relay", "mailpit"}
+    assert set(SERVICES) >= {
+        "postgres",
+        "redis",
+        "proxy",
+        "web",
+        "worker",
+        "beat",
+        "relay",
+        "mailpit",
+    }
 
 
 def test_redis_keeps_an_append_only_file():
@@ -23,7 +32,7 @@ def test_redis_keeps_an_append_only_file():
 
 
 def test_long_running_services_have_health_checks():
-    for name in ("postgres", "redis", "web", "worker", "mailpit"):
+    for name in set(SERVICES) - {"migrate"}:  # migrate runs once and exits
         assert "healthcheck" in SERVICES[name], name
 
 
@@ -50,4 +59,26 @@ def test_app_services_run_commands_that_exist():
 def test_production_secrets_have_no_default():
     env = SERVICES["web"]["environment"]
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+    assert SERVICES["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${POSTGRES_PASSWORD:?"
+    )
     assert env["DEBUG"] == "false"
+
+
+def test_web_scales_out_behind_the_proxy():
+    # A published port on web would make `--scale web=N` fail: only the proxy publishes one.
+    assert "ports" not in SERVICES["web"]
+    assert SERVICES["proxy"]["ports"] == ["8000:8000"]
+    nginx = (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8")
+    assert "server web:8000" in nginx
+    assert "X-Forwarded-Proto" in nginx
+    assert SERVICES["web"]["environment"]["NUM_PROXIES"].startswith("${NUM_PROXIES:-1")
+
+
+def test_the_relay_and_beat_prove_they_are_alive():
+    relay = SERVICES["relay"]
+    heartbeat = relay["command"][relay["command"].index("--heartbeat-file") + 1]
+    assert heartbeat in relay["healthcheck"]["test"][1]
+    schedule = SERVICES["beat"]["command"][-1]
+    assert schedule in SERVICES["beat"]["healthcheck"]["test"][1]

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,8 +35,8 @@ def test_every_swedish_message_is_translated():
     assert untranslated == []
 
 
-def _all_subclasses(cls: type) -> list[type]:
-    found = []
+def _all_subclasses(cls: type[Any]) -> list[type[Any]]:
+    found: list[type[Any]] = []
     for sub in cls.__subclasses__():
         found += [sub, *_all_subclasses(sub)]
     return found

@@ -248,7 +248,7 @@ def _send_to_broker(delivery_ids: list[int], result: RelayResult) -> list[int]:
         except Exception as exc:  # the broker is away: keep them due, try on the next pass
             result.dispatch_failed = len(delivery_ids) - len(sent)
             logger.warning(
-                "event relay: broker unavailable, %d deliveries wait: %s",
+                "event relay: could not send to the broker, %d deliveries wait: %r",
                 result.dispatch_failed,
                 exc,
             )

@@ -1,5 +1,6 @@
 """Filter backends shared by every list endpoint."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,8 +18,9 @@ class OrderingFilter(filters.OrderingFilter):
     way, Å, Ä and Ö after Z."""
 
     def remove_invalid_fields(
-        self, queryset: QuerySet[Any], fields: list[str], view: Any, request: Request
+        self, queryset: QuerySet[Any], fields: Iterable[str], view: Any, request: Request
     ) -> list[str]:
+        fields = list(fields)
         valid = super().remove_invalid_fields(queryset, fields, view, request)
         if len(valid) != len(fields):
             allowed = sorted(name for name, _label in self.get_valid_fields(queryset, view))

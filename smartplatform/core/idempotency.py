@@ -104,7 +104,7 @@ def validate_key(key: str) -> str:
 
 def _in_caller_transaction() -> bool:
     # Test cases wrap each test in transactions of their own; those do not count.
-    return any(not block._from_testcase for block in connection.atomic_blocks)
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 def claim(*, user_id: int, method: str, path: str, key: str, request_hash: str) -> Claim:

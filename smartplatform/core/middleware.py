@@ -15,7 +15,6 @@ from smartplatform.core.errors import (
     error_json_response,
 )
 
-
 # JSON endpoints: their bodies are read whole, so their size is capped here.
 _JSON_PREFIXES = ("/api/", "/_allauth/")
 
