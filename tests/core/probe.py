@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import path
 from django.utils.translation import gettext_lazy
-from rest_framework import permissions, serializers, status
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 from smartplatform.core.errors import ConflictError, raises
 from smartplatform.core.events import publish
 from smartplatform.core.idempotency import idempotent
+from smartplatform.core.models import Event
+from smartplatform.core.pagination import CursorPagination
 from smartplatform.urls import urlpatterns as platform_urlpatterns
 
 
@@ -53,6 +55,21 @@ class ProbeView(APIView):
         return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
 
+class FeedItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ("id", "payload")
+
+
+class EventFeedView(generics.ListAPIView):
+    """A feed that grows without end: cursor pagination, one fixed unique order."""
+
+    permission_classes = (permissions.AllowAny,)
+    pagination_class = CursorPagination
+    queryset = Event.objects.filter(event_type="feed.item")
+    serializer_class = FeedItemSerializer
+
+
 class StaffProbeView(APIView):
     permission_classes = (permissions.IsAdminUser,)
 
@@ -63,5 +80,6 @@ class StaffProbeView(APIView):
 urlpatterns = [
     path("api/v1/test-probe/", ProbeView.as_view()),
     path("api/v1/test-probe/staff/", StaffProbeView.as_view()),
+    path("api/v1/test-probe/feed/", EventFeedView.as_view()),
     *platform_urlpatterns,
 ]
