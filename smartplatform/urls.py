@@ -3,14 +3,22 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from smartplatform.accounts import views as accounts_views
 from smartplatform.core import views as core_views
 
 api_v1 = [
+    path("", include("smartplatform.accounts.urls")),
     path("", include("smartplatform.organisations.urls")),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    # Sign-up, email verification, login, password reset, sessions: django-allauth headless,
+    # for browsers (session + CSRF) and apps (X-Session-Token); its own OpenAPI spec at
+    # /_allauth/openapi.html.
+    path("_allauth/openapi.json", accounts_views.auth_api_schema_json),
+    path("_allauth/openapi.yaml", accounts_views.auth_api_schema_yaml),
+    path("_allauth/", include("allauth.headless.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, whatever DEBUG says.

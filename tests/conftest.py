@@ -2,7 +2,7 @@
 embedded (SQLite, no Redis) run cannot hold."""
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -60,6 +60,29 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     migration = importlib.import_module(_MUNICIPALITIES_MIGRATION)
     if Municipality.objects.count() != len(migration.MUNICIPALITIES):
         migration.add_municipalities(apps, None)
+
+
+def forget_rate_limits() -> None:
+    """Forget the request counts of DRF's throttles and allauth's rate limits.
+
+    They live in the cache and every test comes from the same address: without this, the
+    requests of earlier tests would make later ones 429. Only this run's namespace is
+    touched: a shared Redis also serves other runs.
+    """
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("throttle_*")
+        cache.delete_pattern("allauth:rl:*")
+    else:
+        cache.clear()  # local memory: this process's own
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    forget_rate_limits()
+    yield
+    forget_rate_limits()
 
 
 @pytest.fixture

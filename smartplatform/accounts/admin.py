@@ -1,5 +1,7 @@
 from typing import ClassVar
 
+from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -25,12 +27,38 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserCreationAdminForm
     form = UserChangeAdminForm
     ordering = ("email",)
-    list_display = ("email", "display_name", "is_staff", "is_active", "date_joined")
-    list_filter = ("is_staff", "is_superuser", "is_active")
+    list_display = (
+        "email",
+        "display_name",
+        "home_municipality",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
+    list_filter = (
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "home_municipality",
+        "preferred_language",
+    )
+    list_select_related = ("home_municipality",)
     search_fields = ("email", "display_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("display_name",)}),
+        (
+            _("Profile"),
+            {
+                "fields": (
+                    "display_name",
+                    "home_municipality",
+                    "preferred_language",
+                    "phone",
+                    "bio",
+                    "avatar",
+                )
+            },
+        ),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -39,3 +67,13 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields: ClassVar = ("last_login", "date_joined")
+
+
+# allauth's own admin searches sessions by user__username, a field this user model does not
+# have; search them by email address instead.
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(BaseUserSessionAdmin):
+    search_fields = ("user__email", "ip", "user_agent")

@@ -1,7 +1,9 @@
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -33,11 +35,41 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{5,28}$",
+    _("Enter a phone number of digits, spaces and dashes, e.g. 070-123 45 67."),
+    code="invalid_phone",
+)
+
+
+def avatar_path(user: "User", filename: str) -> str:
+    # A fresh name per upload: a cached old picture is never shown for a new one.
+    return f"avatars/{user.pk}/{uuid.uuid4().hex}.jpg"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person using the platform. The email address is the login."""
 
+    class Language(models.TextChoices):
+        SWEDISH = "sv", _("Swedish")
+        ENGLISH = "en", _("English")
+
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    home_municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("home municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.SWEDISH
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    bio = models.TextField(_("about me"), max_length=500, blank=True)
+    avatar = models.ImageField(_("picture"), upload_to=avatar_path, blank=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

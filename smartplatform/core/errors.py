@@ -149,9 +149,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             fields = {"non_field_errors": detail if isinstance(detail, list) else [detail]}
         body = error_body("invalid", _("The data sent is not valid."), fields)
     else:
-        code = _DRF_CODES.get(type(exc)) or next(
-            (c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)),
-            force_str(exc.default_code),
+        code = (
+            getattr(exc, "api_code", None)
+            or _DRF_CODES.get(type(exc))
+            or next(
+                (c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)),
+                force_str(exc.default_code),
+            )
         )
         body = error_body(code, _drf_message(exc))
     return Response(body, status=exc.status_code, headers=headers)

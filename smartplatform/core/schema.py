@@ -5,6 +5,7 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers
 
@@ -18,6 +19,16 @@ class PlatformSessionScheme(SessionScheme):
     """
 
     target_class = "smartplatform.core.authentication.SessionAuthentication"
+
+
+class PlatformSessionTokenScheme(OpenApiAuthenticationExtension):
+    """The app client's ``X-Session-Token`` header (from allauth's app login)."""
+
+    target_class = "smartplatform.core.authentication.SessionTokenAuthentication"
+    name = "sessionToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "header", "name": "X-Session-Token"}
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -90,6 +101,8 @@ class AutoSchema(openapi.AutoSchema):
         if self._needs_authentication():
             codes[401] += ["not_authenticated", "authentication_failed"]
             codes[403].append("permission_denied")
+            if self.method not in permissions.SAFE_METHODS:
+                codes[403].append("csrf_failed")  # a browser session's write without its token
         if getattr(self.view, "throttle_classes", None):
             codes[429].append("throttled")
         for error in getattr(self._handler(), "documented_errors", []):

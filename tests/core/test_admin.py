@@ -57,6 +57,20 @@ def one_of_each(superuser) -> None:
         last_error="RuntimeError: boom",
     )
     IdempotencyRecordFactory.create(user=superuser)
+    # django-allauth's own models, registered in the admin by allauth.
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+    from allauth.usersessions.models import UserSession
+
+    EmailAddress.objects.create(user=superuser, email=superuser.email, verified=True, primary=True)
+    app = SocialApp.objects.create(provider="openid_connect", name="Entra ID", client_id="x")
+    account = SocialAccount.objects.create(user=superuser, provider="openid_connect", uid="u-1")
+    SocialToken.objects.create(app=app, account=account, token="t")
+    Authenticator.objects.create(
+        user=superuser, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00", "used_mask": 0}
+    )
+    UserSession.objects.create(user=superuser, session_key="k" * 32, ip="127.0.0.1")
 
 
 def admin_url(model, view: str, *args) -> str:

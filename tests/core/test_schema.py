@@ -111,7 +111,8 @@ def test_the_error_component_is_the_documented_shape(schema):
 
 def test_session_authentication_is_a_documented_security_scheme(schema):
     assert schema["components"]["securitySchemes"] == {
-        "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+        "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+        "sessionToken": {"type": "apiKey", "in": "header", "name": "X-Session-Token"},
     }
 
 
@@ -158,7 +159,7 @@ def test_an_idempotent_post_documents_its_domain_and_idempotency_errors(probe_sc
             "invalid_idempotency_key",
         ],
         401: ["not_authenticated", "authentication_failed"],
-        403: ["permission_denied"],
+        403: ["permission_denied", "csrf_failed"],
         406: ["not_acceptable"],
         409: ["probe_taken", "idempotency_request_in_flight", "idempotency_lease_expired"],
         413: ["request_too_large"],

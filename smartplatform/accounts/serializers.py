@@ -1,0 +1,70 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from smartplatform.accounts import selectors
+from smartplatform.accounts.models import User
+from smartplatform.core.serializers import StrictInputModelSerializer
+from smartplatform.organisations.models import Municipality
+
+
+class MunicipalityRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Municipality
+        fields = ("code", "name")
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """Everything a signed-in person sees about themselves."""
+
+    home_municipality = MunicipalityRefSerializer(read_only=True)
+    email_verified = serializers.SerializerMethodField()
+    avatar = serializers.ImageField(read_only=True, use_url=True)
+
+    class Meta:
+        model = User
+        fields: Any = (
+            "id",
+            "email",
+            "email_verified",
+            "display_name",
+            "home_municipality",
+            "preferred_language",
+            "phone",
+            "bio",
+            "avatar",
+            "date_joined",
+            "is_staff",
+        )
+        read_only_fields = fields
+
+    def get_email_verified(self, user: User) -> bool:
+        return selectors.email_verified(user)
+
+
+class MeUpdateSerializer(StrictInputModelSerializer):
+    """What a person may change about themselves; anything else in the body is a 400."""
+
+    home_municipality = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Municipality.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+
+    class Meta:
+        model = User
+        fields: Any = ("display_name", "home_municipality", "preferred_language", "phone", "bio")
+
+
+class PublicProfileSerializer(serializers.ModelSerializer):
+    """What anyone may see of a person: no email address, no phone number."""
+
+    home_municipality = MunicipalityRefSerializer(read_only=True)
+    member_since = serializers.DateTimeField(source="date_joined", read_only=True)
+    avatar = serializers.ImageField(read_only=True, use_url=True)
+
+    class Meta:
+        model = User
+        fields: Any = ("id", "display_name", "home_municipality", "member_since", "avatar")
+        read_only_fields = fields
