@@ -15,3 +15,8 @@ class SessionStore(DatabaseSessionStore):
         if key is None:
             return False
         return len(key) >= 8 and key.isascii() and key.isalnum()
+
+    def exists(self, session_key: str) -> bool:
+        # Asked directly with a raw key (allauth's X-Session-Token lookup), not via the
+        # validated session_key property.
+        return self._validate_session_key(session_key) and super().exists(session_key)

@@ -117,6 +117,7 @@ def test_raw_bodies_and_headers_never_break_the_api(
 ):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key.isascii() and "\n" not in key else {}
     headers["HTTP_COOKIE"] = f"sessionid={session}"
+    headers["HTTP_X_SESSION_TOKEN"] = session.strip('"')
     response = clients[1].generic(
         method.upper(), "/api/v1/test-probe/", data=body, content_type=content_type, **headers
     )
