@@ -36,7 +36,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_redis)
 
 
-_MUNICIPALITIES_MIGRATION = "smartplatform.organisations.migrations.0002_municipalities"
+# Reference data written by data migrations; restored after a transactional test's flush.
+_REFERENCE_MIGRATIONS = (
+    "smartplatform.organisations.migrations.0002_municipalities",
+    "smartplatform.organisations.migrations.0004_municipal_organisations",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -55,11 +59,12 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("_django_db_helper")
     from django.apps import apps
 
-    from smartplatform.organisations.models import Municipality
+    from smartplatform.organisations.models import Organisation
 
-    migration = importlib.import_module(_MUNICIPALITIES_MIGRATION)
-    if Municipality.objects.count() != len(migration.MUNICIPALITIES):
-        migration.add_municipalities(apps, None)
+    if not Organisation.objects.filter(kind="municipality").exists():
+        municipalities, organisations = map(importlib.import_module, _REFERENCE_MIGRATIONS)
+        municipalities.add_municipalities(apps, None)
+        organisations.add_municipal_organisations(apps, None)
 
 
 def forget_rate_limits() -> None:

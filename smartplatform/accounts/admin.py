@@ -1,10 +1,11 @@
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin
 from allauth.usersessions.models import UserSession
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from smartplatform.accounts.models import User
@@ -61,12 +62,34 @@ class UserAdmin(BaseUserAdmin):
         ),
         (
             _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "moderated_municipalities",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields: ClassVar = ("last_login", "date_joined")
+    filter_horizontal = ("moderated_municipalities", "groups", "user_permissions")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if not user.is_staff and user.moderated_municipalities.exists():
+            # Only staff moderate: a scope on anyone else would be a promise nobody keeps.
+            user.moderated_municipalities.clear()
+            self.message_user(
+                request,
+                _("%(user)s is not staff, so their moderation scope was cleared.") % {"user": user},
+                messages.WARNING,
+            )
 
 
 # allauth's own admin searches sessions by user__username, a field this user model does not

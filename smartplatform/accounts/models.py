@@ -70,6 +70,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
     bio = models.TextField(_("about me"), max_length=500, blank=True)
     avatar = models.ImageField(_("picture"), upload_to=avatar_path, blank=True)
+    moderated_municipalities = models.ManyToManyField(
+        "organisations.Municipality",
+        verbose_name=_("moderates in"),
+        blank=True,
+        related_name="moderators",
+        help_text=_(
+            "Staff only: the municipalities where this person moderates listings, reports, "
+            "messages and reviews."
+        ),
+    )
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

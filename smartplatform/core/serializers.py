@@ -24,3 +24,12 @@ class StrictInputSerializer(serializers.Serializer):
 
 class StrictInputModelSerializer(StrictInputSerializer, serializers.ModelSerializer):
     pass
+
+
+class WebAddressField(serializers.URLField):
+    """A web address as people type it: ``example.se`` is taken as ``https://example.se``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.strip() and "://" not in data:
+            data = f"https://{data.strip()}"
+        return super().to_internal_value(data)

@@ -2,7 +2,19 @@ from typing import Any
 
 from rest_framework import serializers
 
-from smartplatform.organisations.models import Municipality
+from smartplatform.core.serializers import (
+    StrictInputModelSerializer,
+    StrictInputSerializer,
+    WebAddressField,
+)
+from smartplatform.organisations.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Municipality,
+    Organisation,
+    Role,
+)
 
 
 class MunicipalitySerializer(serializers.ModelSerializer):
@@ -18,3 +30,124 @@ class MunicipalitySerializer(serializers.ModelSerializer):
             "longitude",
         )
         read_only_fields = fields
+
+
+class PersonSerializer(serializers.Serializer):
+    """How a person appears inside an organisation's lists."""
+
+    id = serializers.IntegerField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    municipality: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    member_count = serializers.IntegerField(read_only=True)
+    my_role = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields: Any = (
+            "slug",
+            "name",
+            "kind",
+            "municipality",
+            "description",
+            "website",
+            "contact_email",
+            "logo",
+            "is_verified",
+            "member_count",
+            "my_role",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+# Residents start associations, companies and other groups; municipalities and regions are
+# set up by staff.
+SELF_SERVICE_KINDS = (
+    Organisation.Kind.ASSOCIATION,
+    Organisation.Kind.COMPANY,
+    Organisation.Kind.OTHER,
+)
+
+
+class OrganisationCreateSerializer(StrictInputModelSerializer):
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in SELF_SERVICE_KINDS])
+    website = WebAddressField(required=False, allow_blank=True, max_length=200)
+
+    class Meta:
+        model = Organisation
+        fields: Any = ("name", "kind", "description", "website", "contact_email")
+
+
+class OrganisationUpdateSerializer(StrictInputModelSerializer):
+    website = WebAddressField(required=False, allow_blank=True, max_length=200)
+
+    class Meta:
+        model = Organisation
+        fields: Any = ("name", "description", "website", "contact_email")
+
+
+class StaffOrganisationUpdateSerializer(StrictInputModelSerializer):
+    """Staff may also verify an organisation."""
+
+    website = WebAddressField(required=False, allow_blank=True, max_length=200)
+
+    class Meta:
+        model = Organisation
+        fields: Any = ("name", "description", "website", "contact_email", "is_verified")
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields: Any = ("user", "role", "created_at")
+        read_only_fields = fields
+
+
+class RoleSerializer(StrictInputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    decided_by = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = JoinRequest
+        fields: Any = ("id", "user", "message", "status", "created_at", "decided_at", "decided_by")
+        read_only_fields = fields
+
+
+class JoinRequestCreateSerializer(StrictInputSerializer):
+    message = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    invited_by = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields: Any = (
+            "id",
+            "email",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "answered_at",
+        )
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(StrictInputSerializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class InvitationCodeSerializer(StrictInputSerializer):
+    code = serializers.CharField(max_length=100)

@@ -1,9 +1,39 @@
 from typing import Any
 
-from rest_framework import permissions, viewsets
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import SearchFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from smartplatform.organisations import selectors
-from smartplatform.organisations.serializers import MunicipalitySerializer
+from smartplatform.accounts.models import User
+from smartplatform.accounts.permissions import IsVerifiedUser
+from smartplatform.accounts.selectors import signed_in_user
+from smartplatform.core.errors import raises
+from smartplatform.core.filters import OrderingFilter
+from smartplatform.organisations import permissions as org_permissions
+from smartplatform.organisations import selectors, services
+from smartplatform.organisations.models import Municipality, Organisation, Role
+from smartplatform.organisations.serializers import (
+    InvitationCodeSerializer,
+    InvitationCreateSerializer,
+    InvitationSerializer,
+    JoinRequestCreateSerializer,
+    JoinRequestSerializer,
+    MembershipSerializer,
+    MunicipalitySerializer,
+    OrganisationCreateSerializer,
+    OrganisationSerializer,
+    OrganisationUpdateSerializer,
+    RoleSerializer,
+    StaffOrganisationUpdateSerializer,
+)
 
 
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
@@ -17,5 +47,207 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     swedish_ordering_fields = ("name",)
     filterset_fields: Any = ()
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Municipality]:
         return selectors.municipality_list()
+
+
+class OrganisationFilter(filters.FilterSet):
+    municipality = filters.CharFilter(field_name="municipality__code")
+
+    class Meta:
+        model = Organisation
+        fields = ("kind", "municipality", "is_verified")
+
+
+class OrganisationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The public directory of organisations, and each one's members, join requests and
+    invitations (for its members and admins)."""
+
+    serializer_class = OrganisationSerializer
+    lookup_field = "slug"
+    filter_backends = (filters.DjangoFilterBackend, SearchFilter, OrderingFilter)
+    filterset_class = OrganisationFilter
+    search_fields = ("name",)
+    ordering_fields = ("name", "created_at", "member_count")
+    swedish_ordering_fields = ("name",)
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve"):
+            return [permissions.AllowAny()]
+        if self.action in ("create", "join_requests") and self.request.method == "POST":
+            return [IsVerifiedUser()]
+        return [permissions.IsAuthenticated()]
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        return selectors.organisation_list(viewer=self.request.user)
+
+    def _organisation(self, *, at_least: Role | None) -> Organisation:
+        organisation = self.get_object()
+        if at_least is not None and not org_permissions.has_role(
+            self.request.user, organisation, at_least
+        ):
+            raise PermissionDenied()
+        return organisation
+
+    def _page(self, queryset: QuerySet[Any], serializer: Any) -> Response:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer(page, many=True).data)
+
+    def _fresh(self, organisation: Organisation) -> dict[str, Any]:
+        return dict(OrganisationSerializer(self.get_queryset().get(pk=organisation.pk)).data)
+
+    @extend_schema(request=OrganisationCreateSerializer, responses={201: OrganisationSerializer})
+    def create(self, request: Request) -> Response:
+        data = OrganisationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = services.create_organisation(
+            creator=signed_in_user(request), **data.validated_data
+        )
+        return Response(self._fresh(organisation), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses=OrganisationSerializer)
+    def partial_update(self, request: Request, slug: str) -> Response:
+        organisation = self._organisation(at_least=Role.EDITOR)
+        input_class = (
+            StaffOrganisationUpdateSerializer
+            if org_permissions.is_staff(request.user)
+            else OrganisationUpdateSerializer
+        )
+        data = input_class(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.update_organisation(
+            organisation=organisation, actor=signed_in_user(request), **data.validated_data
+        )
+        return Response(self._fresh(organisation))
+
+    @extend_schema(responses=MembershipSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def members(self, request: Request, slug: str) -> Response:
+        organisation = self._organisation(at_least=Role.MEMBER)
+        return self._page(selectors.members(organisation), MembershipSerializer)
+
+    @extend_schema(request=RoleSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>[0-9]+)")
+    @raises(services.SoleAdmin, services.NotAMember)
+    def member(self, request: Request, slug: str, user_id: str) -> Response:
+        organisation = self._organisation(at_least=Role.ADMIN)
+        member = get_object_or_404(User, pk=user_id)
+        actor = signed_in_user(request)
+        if request.method == "DELETE":
+            services.remove_member(organisation=organisation, member=member, actor=actor)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = RoleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.change_role(
+            organisation=organisation, member=member, role=data.validated_data["role"], actor=actor
+        )
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    @raises(services.SoleAdmin, services.NotAMember)
+    def leave(self, request: Request, slug: str) -> Response:
+        organisation = self._organisation(at_least=None)
+        me = signed_in_user(request)
+        services.remove_member(organisation=organisation, member=me, actor=me)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=JoinRequestCreateSerializer, responses=JoinRequestSerializer)
+    @action(detail=True, methods=["get", "post"], url_path="join-requests")
+    @raises(services.AlreadyMember, services.JoinRequestPending)
+    def join_requests(self, request: Request, slug: str) -> Response:
+        if request.method == "GET":
+            organisation = self._organisation(at_least=Role.ADMIN)
+            return self._page(selectors.join_requests(organisation), JoinRequestSerializer)
+        organisation = self._organisation(at_least=None)
+        data = JoinRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        join_request = services.request_to_join(
+            organisation=organisation,
+            user=signed_in_user(request),
+            message=data.validated_data.get("message", ""),
+        )
+        return Response(JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses=JoinRequestSerializer,
+        operation_id="v1_organisations_join_requests_decide",
+        description="Approve or decline (an admin), or withdraw (the person who asked).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"join-requests/(?P<request_id>[0-9]+)/(?P<decision>approve|decline|withdraw)",
+    )
+    @raises(services.JoinRequestNotPending)
+    def decide_join_request(
+        self, request: Request, slug: str, request_id: str, decision: str
+    ) -> Response:
+        organisation = self._organisation(at_least=None)
+        join_request = get_object_or_404(selectors.join_requests(organisation), pk=request_id)
+        me = signed_in_user(request)
+        if decision == "withdraw":
+            if join_request.user_id != me.pk:
+                raise PermissionDenied()
+            join_request = services.withdraw_join_request(join_request=join_request)
+        else:
+            if not org_permissions.can_administer(me, organisation):
+                raise PermissionDenied()
+            join_request = services.decide_join_request(
+                join_request=join_request, actor=me, approve=decision == "approve"
+            )
+        return Response(JoinRequestSerializer(join_request).data)
+
+    @extend_schema(request=InvitationCreateSerializer, responses=InvitationSerializer)
+    @action(detail=True, methods=["get", "post"])
+    @raises(services.AlreadyMember, services.InvitationPending)
+    def invitations(self, request: Request, slug: str) -> Response:
+        organisation = self._organisation(at_least=Role.ADMIN)
+        if request.method == "GET":
+            return self._page(selectors.invitations(organisation), InvitationSerializer)
+        data = InvitationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = services.invite(
+            organisation=organisation,
+            email=data.validated_data["email"],
+            role=data.validated_data["role"],
+            actor=signed_in_user(request),
+        )
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["delete"], url_path=r"invitations/(?P<invitation_id>[0-9]+)")
+    @raises(services.InvitationNotPending)
+    def revoke_invitation(self, request: Request, slug: str, invitation_id: str) -> Response:
+        organisation = self._organisation(at_least=Role.ADMIN)
+        invitation = get_object_or_404(selectors.invitations(organisation), pk=invitation_id)
+        services.revoke_invitation(invitation=invitation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnswerInvitationView(APIView):
+    """Accept or decline an invitation with the code from its email, signed in with the
+    address it was sent to."""
+
+    permission_classes = (IsVerifiedUser,)
+    decision = "accept"
+
+    @extend_schema(request=InvitationCodeSerializer, responses={200: MembershipSerializer})
+    @raises(
+        services.InvitationNotFound,
+        services.InvitationNotPending,
+        services.InvitationExpired,
+        services.InvitationForAnotherAddress,
+    )
+    def post(self, request: Request) -> Response:
+        data = InvitationCodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        me = signed_in_user(request)
+        if self.decision == "decline":
+            services.decline_invitation(code=data.validated_data["code"], user=me)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        membership = services.accept_invitation(code=data.validated_data["code"], user=me)
+        return Response(MembershipSerializer(membership).data)

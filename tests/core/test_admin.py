@@ -71,6 +71,23 @@ def one_of_each(superuser) -> None:
         user=superuser, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00", "used_mask": 0}
     )
     UserSession.objects.create(user=superuser, session_key="k" * 32, ip="127.0.0.1")
+    from smartplatform.organisations.models import (
+        Invitation,
+        JoinRequest,
+        Membership,
+        Organisation,
+    )
+
+    club = Organisation.objects.create(name="Trädgårdsföreningen", slug="tradgard", kind="other")
+    Membership.objects.create(organisation=club, user=superuser, role="admin")
+    JoinRequest.objects.create(organisation=club, user=StaffFactory.create(), message="Hej!")
+    Invitation.objects.create(
+        organisation=club,
+        email="ny@example.se",
+        code_hash="0" * 64,
+        invited_by=superuser,
+        expires_at=timezone.now() + timedelta(days=14),
+    )
 
 
 def admin_url(model, view: str, *args) -> str:

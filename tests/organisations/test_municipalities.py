@@ -150,3 +150,7 @@ def test_the_data_migration_reverses_and_reapplies():
 
     MigrationExecutor(connection).migrate([("organisations", "0002_municipalities")])
     assert Municipality.objects.count() == 11
+
+    # Back to the latest schema for the tests that follow.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

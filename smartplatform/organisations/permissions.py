@@ -1,0 +1,61 @@
+"""Who may do what with an organisation: the one place these rules live.
+
+- Anyone reads organisations (the public directory).
+- A verified user creates an association, company or other organisation and becomes its
+  admin; municipalities and regions are created by staff.
+- Members see the member list; editors act for the organisation (its profile, later its
+  listings and catalogue projects); admins also manage members, join requests and
+  invitations.
+- Staff see and manage everything, and alone set the verified flag and the kind.
+"""
+
+from typing import Any
+
+from rest_framework import permissions
+from rest_framework.request import Request
+
+from smartplatform.organisations.models import ROLE_RANK, Membership, Organisation, Role
+
+
+def is_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def role_of(user: Any, organisation: Organisation) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    role = (
+        Membership.objects.filter(organisation=organisation, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return Role(role) if role else None
+
+
+def has_role(user: Any, organisation: Organisation, at_least: Role) -> bool:
+    if is_staff(user):
+        return True
+    role = role_of(user, organisation)
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[at_least]
+
+
+def can_see_members(user: Any, organisation: Organisation) -> bool:
+    return has_role(user, organisation, Role.MEMBER)
+
+
+def can_edit(user: Any, organisation: Organisation) -> bool:
+    return has_role(user, organisation, Role.EDITOR)
+
+
+def can_administer(user: Any, organisation: Organisation) -> bool:
+    return has_role(user, organisation, Role.ADMIN)
+
+
+class OrganisationRole(permissions.BasePermission):
+    """Object permission for organisation views: the view names the role each action needs
+    in ``required_roles`` (action -> Role); actions not named are open to anyone."""
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        organisation = obj if isinstance(obj, Organisation) else obj.organisation
+        needed = getattr(view, "required_roles", {}).get(getattr(view, "action", None))
+        return needed is None or has_role(request.user, organisation, needed)
