@@ -60,7 +60,9 @@ def invite(admin, club, email: str, role: str = "editor", capture=None):
             format="json",
         )
     assert response.status_code == 201, response.json()
-    return CODE.search(str(mail.outbox[-1].body)).group(1)
+    match = CODE.search(str(mail.outbox[-1].body))
+    assert match, mail.outbox[-1].body
+    return match.group(1)
 
 
 def test_an_invitation_by_email_is_accepted_with_its_code(
