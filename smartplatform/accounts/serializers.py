@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from smartplatform.accounts import selectors
 from smartplatform.accounts.models import User
-from smartplatform.core.serializers import StrictInputModelSerializer
+from smartplatform.core.serializers import StrictInputModelSerializer, StrictInputSerializer
 from smartplatform.organisations.models import Municipality
 
 
@@ -68,3 +68,11 @@ class PublicProfileSerializer(serializers.ModelSerializer):
         model = User
         fields: Any = ("id", "display_name", "home_municipality", "member_since", "avatar")
         read_only_fields = fields
+
+
+class DeleteAccountSerializer(StrictInputSerializer):
+    password = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="Needed unless you signed in within the last five minutes.",
+    )

@@ -1,11 +1,15 @@
 """Writes to accounts: every rule about a user's own data lives here."""
 
+import time
 from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from smartplatform.accounts.models import User
+from smartplatform.core.errors import DomainError
 from smartplatform.core.jobs import enqueue_on_commit
 from smartplatform.organisations.models import Municipality
 
@@ -82,3 +86,44 @@ def build_email(payload: dict[str, Any]) -> EmailMultiAlternatives:
     for content, mimetype in payload.get("alternatives", []):
         message.attach_alternative(content, mimetype)
     return message
+
+
+class ReauthenticationRequired(DomainError):
+    status_code = 403
+    code = "reauthentication_required"
+    default_message = _("For this, confirm it is you: send your password, or sign in again first.")
+
+
+class WrongPassword(DomainError):
+    status_code = 400
+    code = "wrong_password"
+    default_message = _("That is not your password.")
+
+
+def signed_in_recently(session: SessionBase, user: User) -> bool:
+    """Whether ``user`` signed in (or confirmed their password) in this session within
+    allauth's reauthentication window (five minutes by default)."""
+    from allauth.account import app_settings as allauth_settings
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+
+    if session.get(_AUTHENTICATION_METHODS_USER_SESSION_KEY) != str(user.pk):
+        return False
+    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    latest = max((record.get("at", 0) for record in records), default=0)
+    return time.time() - latest < allauth_settings.REAUTHENTICATION_TIMEOUT
+
+
+def delete_own_account(*, user: User, session: SessionBase, password: str | None) -> None:
+    """A person deletes their account: they prove it is them, then everything is erased."""
+    from smartplatform.accounts import personal_data
+
+    if password is not None:
+        if not user.check_password(password):
+            raise WrongPassword(fields={"password": [str(WrongPassword.default_message)]})
+    elif not signed_in_recently(session, user):
+        raise ReauthenticationRequired()
+    personal_data.delete_account(user=user)
+    session.flush()

@@ -1,20 +1,24 @@
 import json
 from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from smartplatform.accounts import selectors, services
+from smartplatform.accounts import personal_data, selectors, services
 from smartplatform.accounts.serializers import (
+    DeleteAccountSerializer,
     MeSerializer,
     MeUpdateSerializer,
     PublicProfileSerializer,
 )
+from smartplatform.core.errors import raises
+from smartplatform.organisations.privacy import SoleAdminMustHandOver
 
 
 class MeView(APIView):
@@ -34,6 +38,43 @@ class MeView(APIView):
             user=selectors.signed_in_user(request), **changes.validated_data
         )
         return Response(MeSerializer(user, context={"request": request}).data)
+
+    @extend_schema(request=DeleteAccountSerializer, responses={204: None})
+    @raises(
+        services.ReauthenticationRequired,
+        services.WrongPassword,
+        SoleAdminMustHandOver,
+    )
+    def delete(self, request: Request) -> Response:
+        """Delete the account: it is anonymised in place, its email address freed, and every
+        app erases or closes what it holds about the person."""
+        data = DeleteAccountSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.delete_own_account(
+            user=selectors.signed_in_user(request),
+            session=request_session(request),
+            password=data.validated_data.get("password"),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def request_session(request: Request) -> SessionBase:
+    """The session this request signed in with: the app client's token session, or the
+    browser's cookie session."""
+    return request.auth if isinstance(request.auth, SessionBase) else request._request.session
+
+
+class ExportView(APIView):
+    """Everything the platform holds about the signed-in person, as one JSON document."""
+
+    permission_classes = (permissions.IsAuthenticated,)
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        document = personal_data.export_user(selectors.signed_in_user(request))
+        response = Response(document)
+        response["Content-Disposition"] = 'attachment; filename="smart-samhalle-export.json"'
+        return response
 
 
 class PublicProfileView(generics.RetrieveAPIView):

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every process (web, worker, relay) must know every event consumer.
         autodiscover_modules("consumers")
+        # Each app's registrations of the personal data it holds (export and erasure).
+        autodiscover_modules("privacy")
         from django.db.backends.signals import connection_created
 
         from smartplatform.core import checks  # noqa: F401  (registers the system checks)

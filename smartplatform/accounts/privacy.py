@@ -1,0 +1,60 @@
+"""The personal data held by the accounts core, django-allauth and Django itself.
+
+Imported when Django starts (every app's ``privacy`` module is): registering is the import.
+"""
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+
+from smartplatform.accounts import personal_data
+from smartplatform.accounts.models import User
+from smartplatform.accounts.personal_data import rows
+from smartplatform.core.models import IdempotencyRecord
+
+
+def _erase_sessions(user: User) -> None:
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+
+
+def _export_sessions(user: User) -> list[dict[str, Any]]:
+    return rows(
+        UserSession.objects.filter(user=user), "created_at", "last_seen_at", "ip", "user_agent"
+    )
+
+
+def _erase_admin_mentions(user: User) -> None:
+    # What staff did stays (the audit trail points at the anonymised account); what the
+    # log says about this person as an edited object loses their name.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=personal_data.DELETED_NAME)
+
+
+personal_data.register_rows(
+    "email_addresses", EmailAddress, fields=("email", "verified", "primary")
+)
+personal_data.register("sessions", UserSession, export=_export_sessions, erase=_erase_sessions)
+personal_data.register_rows(
+    "sign_in_providers", SocialAccount, fields=("provider", "uid", "date_joined")
+)
+personal_data.register_rows(
+    "two_factor_authenticators", Authenticator, fields=("type", "created_at", "last_used_at")
+)
+personal_data.register_rows(
+    "idempotency_records", IdempotencyRecord, fields=("method", "path", "key", "created_at")
+)
+personal_data.register_rows(
+    "admin_actions",
+    LogEntry,
+    fields=("action_time", "object_repr", "change_message"),
+    erase=_erase_admin_mentions,
+)

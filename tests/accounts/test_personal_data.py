@@ -1,0 +1,208 @@
+"""Export and deletion of everything about a person (GDPR), through the hooks every app
+registers, checked against a walk of every model and a scan of every text column."""
+
+import json
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.db import models
+from django.db.models.functions import Cast
+from rest_framework.test import APIClient
+
+from smartplatform.accounts import personal_data
+from smartplatform.accounts.models import User
+from smartplatform.core.events import publish
+from smartplatform.organisations.models import Invitation, JoinRequest, Membership, Organisation
+from tests.accounts.clients import PASSWORD, AuthClient
+from tests.factories import IdempotencyRecordFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Gunvor Kvist"
+EMAIL = "gunvor.kvist@example.se"
+PHONE = "070-555 12 34"
+
+
+def models_linked_to_users() -> set[type[models.Model]]:
+    linked = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if field.is_relation and field.concrete and field.related_model is User:
+                linked.add(model)
+    return linked | {User}
+
+
+def test_every_model_with_a_link_to_users_has_export_and_erasure():
+    missing = models_linked_to_users() - personal_data.handled_models()
+
+    assert not missing, "no personal-data handler for " + ", ".join(
+        sorted(m._meta.label for m in missing)
+    )
+
+
+@pytest.fixture
+def person(django_capture_on_commit_callbacks) -> User:
+    """Someone who has used most of the platform, signed in through the app client."""
+    user = UserFactory.create(email=EMAIL, display_name=NAME, phone=PHONE, bio="Gillar fika.")
+    user.set_password(PASSWORD)
+    user.save()
+    EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
+    club = Organisation.objects.create(name="Syföreningen", slug="syforeningen", kind="other")
+    Membership.objects.create(organisation=club, user=user, role="member")
+    other = Organisation.objects.create(name="Schackklubben", slug="schack", kind="other")
+    JoinRequest.objects.create(organisation=other, user=user, message=f"Hej, {NAME} här!")
+    Invitation.objects.create(
+        organisation=other,
+        email=EMAIL,
+        code_hash="1" * 64,
+        expires_at="2030-01-01T00:00:00Z",
+    )
+    IdempotencyRecordFactory.create(user=user, response_body={"display_name": NAME})
+    staff = StaffFactory.create()
+    LogEntry.objects.log_actions(
+        user_id=staff.pk, queryset=[user], action_flag=CHANGE, change_message="[]"
+    )
+    publish("test.profile_seen", {"user": user.pk})
+    return user
+
+
+def signed_in_app(capture) -> AuthClient:
+    app = AuthClient("app", capture)
+    response = app.auth("post", "auth/login", {"email": EMAIL, "password": PASSWORD})
+    assert response.status_code == 200
+    return app
+
+
+def test_the_export_holds_every_row_about_the_person(person, django_capture_on_commit_callbacks):
+    app = signed_in_app(django_capture_on_commit_callbacks)
+
+    response = app.api("get", "me/export/")
+
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    document = response.json()
+    assert document["account"]["email"] == EMAIL
+    assert document["account"]["phone"] == PHONE
+    assert document["email_addresses"] == [{"email": EMAIL, "verified": True, "primary": True}]
+    assert [m["organisation__slug"] for m in document["memberships"]] == ["syforeningen"]
+    assert document["join_requests"][0]["message"] == f"Hej, {NAME} här!"
+    assert document["invitations"][0]["organisation__slug"] == "schack"
+    assert len(document["sessions"]) == 1  # this very sign-in
+    assert len(document["idempotency_records"]) == 1
+    assert set(document) >= {"exported_at", "sign_in_providers", "two_factor_authenticators"}
+
+
+def text_columns() -> list[tuple[type[models.Model], str, bool]]:
+    columns = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                columns.append((model, field.name, False))
+            elif isinstance(field, models.JSONField):
+                columns.append((model, field.name, True))
+    return columns
+
+
+def rows_naming(needles: list[str]) -> list[str]:
+    found = []
+    for model, name, is_json in text_columns():
+        queryset: Any = model._default_manager.all()
+        column = name
+        if is_json:
+            queryset = queryset.annotate(_as_text=Cast(name, models.TextField()))
+            column = "_as_text"
+        for needle in needles:
+            if queryset.filter(**{f"{column}__icontains": needle}).exists():
+                found.append(f"{model._meta.label}.{name} holds {needle!r}")
+    for session in Session.objects.all():
+        decoded = json.dumps(session.get_decoded(), ensure_ascii=False)
+        found += [f"a session holds {n!r}" for n in needles if n.lower() in decoded.lower()]
+    return found
+
+
+def test_after_deletion_no_column_names_the_person_and_they_cannot_sign_in(
+    person, django_capture_on_commit_callbacks
+):
+    app = signed_in_app(django_capture_on_commit_callbacks)
+    assert rows_naming([NAME, EMAIL, PHONE])  # the scan finds them before deletion
+
+    deleted = app.api("delete", "me/", {"password": PASSWORD})
+
+    assert deleted.status_code == 204
+    assert rows_naming([NAME, EMAIL, PHONE, "Gunvor", "gunvor.kvist"]) == []
+    person.refresh_from_db()
+    assert person.display_name == "borttagen användare"
+    assert not person.is_active
+    assert not person.has_usable_password()
+    assert app.api("get", "me/").status_code == 401  # the session is gone
+    login = AuthClient("app", django_capture_on_commit_callbacks).auth(
+        "post", "auth/login", {"email": EMAIL, "password": PASSWORD}
+    )
+    assert login.status_code == 400
+    assert not Membership.objects.filter(user=person).exists()
+    assert not JoinRequest.objects.filter(user=person).exists()
+    assert not Invitation.objects.filter(email__iexact=EMAIL).exists()
+    assert not UserSession.objects.filter(user=person).exists()
+    # Their email address is free: someone may sign up with it again.
+    fresh = AuthClient("app", django_capture_on_commit_callbacks).auth(
+        "post", "auth/signup", {"email": EMAIL, "password": PASSWORD, "display_name": "Ny"}
+    )
+    assert fresh.status_code == 401  # signed up; verification pending
+
+
+def test_the_admin_log_keeps_what_staff_did_but_not_the_persons_name(
+    person, django_capture_on_commit_callbacks
+):
+    staff_did = LogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
+    )
+
+    personal_data.delete_account(user=person)
+
+    staff_did.refresh_from_db()
+    assert staff_did.object_repr == "borttagen användare"
+
+
+def test_deletion_needs_the_password_or_a_recent_sign_in(person):
+    stale = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    stale.force_login(person)  # a session with no record of a recent sign-in
+
+    without = stale.delete("/api/v1/me/", {}, format="json")
+    wrong = stale.delete("/api/v1/me/", {"password": "gissning"}, format="json")
+
+    assert without.status_code == 403
+    assert without.json()["code"] == "reauthentication_required"
+    assert wrong.status_code == 400
+    assert wrong.json()["code"] == "wrong_password"
+    assert User.objects.get(pk=person.pk).is_active
+
+
+def test_a_recent_sign_in_is_enough(person, django_capture_on_commit_callbacks):
+    app = signed_in_app(django_capture_on_commit_callbacks)
+
+    assert app.api("delete", "me/").status_code == 204
+
+
+def test_the_sole_admin_of_an_organisation_must_hand_over_first(
+    person, django_capture_on_commit_callbacks
+):
+    club = Organisation.objects.get(slug="syforeningen")
+    Membership.objects.filter(organisation=club, user=person).update(role="admin")
+    app = signed_in_app(django_capture_on_commit_callbacks)
+
+    refused = app.api("delete", "me/", {"password": PASSWORD})
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "sole_admin"
+    assert refused.json()["organisations"] == ["syforeningen"]
+    assert User.objects.get(pk=person.pk).is_active  # nothing was erased
+    assert EmailAddress.objects.filter(user=person).exists()
+
+    Membership.objects.create(organisation=club, user=UserFactory.create(), role="admin")
+    assert app.api("delete", "me/", {"password": PASSWORD}).status_code == 204
