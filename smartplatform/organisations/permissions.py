@@ -6,13 +6,10 @@
 - Members see the member list; editors act for the organisation (its profile, later its
   listings and catalogue projects); admins also manage members, join requests and
   invitations.
-- Staff see and manage everything, and alone set the verified flag and the kind.
+- Staff see and manage everything, and alone set the verified flag.
 """
 
 from typing import Any
-
-from rest_framework import permissions
-from rest_framework.request import Request
 
 from smartplatform.organisations.models import ROLE_RANK, Membership, Organisation, Role
 
@@ -49,13 +46,3 @@ def can_edit(user: Any, organisation: Organisation) -> bool:
 
 def can_administer(user: Any, organisation: Organisation) -> bool:
     return has_role(user, organisation, Role.ADMIN)
-
-
-class OrganisationRole(permissions.BasePermission):
-    """Object permission for organisation views: the view names the role each action needs
-    in ``required_roles`` (action -> Role); actions not named are open to anyone."""
-
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        organisation = obj if isinstance(obj, Organisation) else obj.organisation
-        needed = getattr(view, "required_roles", {}).get(getattr(view, "action", None))
-        return needed is None or has_role(request.user, organisation, needed)

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, Count, OuterRef, QuerySet, Subquery, Value, When
 
 from smartplatform.core.swedish import SwedishOrder
 from smartplatform.organisations.models import (
@@ -9,6 +9,7 @@ from smartplatform.organisations.models import (
     Membership,
     Municipality,
     Organisation,
+    Role,
 )
 
 
@@ -37,7 +38,16 @@ def members(organisation: Organisation) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
-        .order_by("-role", SwedishOrder("user__display_name"), "pk")
+        # Admins first, then editors, then members; by name within each.
+        .order_by(
+            Case(
+                When(role=Role.ADMIN, then=Value(0)),
+                When(role=Role.EDITOR, then=Value(1)),
+                default=Value(2),
+            ),
+            SwedishOrder("user__display_name"),
+            "pk",
+        )
     )
 
 

@@ -247,3 +247,25 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
 
     assert sorted(outcomes) == ["demoted", "sole_admin"]
     assert Membership.objects.filter(organisation=club, role=Role.ADMIN).count() == 1
+
+
+def test_the_member_list_shows_admins_first_then_editors_then_members(club, admin):
+    for email, name, role in [
+        ("m@example.se", "Örjan", "member"),
+        ("e@example.se", "Bodil", "editor"),
+        ("a2@example.se", "Åke", "admin"),
+        ("m2@example.se", "Anna", "member"),
+    ]:
+        Membership.objects.create(
+            organisation=club, user=verified(email, display_name=name), role=role
+        )
+
+    results = client_for(admin).get(f"/api/v1/organisations/{club.slug}/members/").json()
+
+    assert [(m["role"], m["user"]["display_name"]) for m in results["results"]] == [
+        ("admin", "Agnes"),
+        ("admin", "Åke"),
+        ("editor", "Bodil"),
+        ("member", "Anna"),
+        ("member", "Örjan"),
+    ]
