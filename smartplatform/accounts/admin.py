@@ -5,10 +5,13 @@ from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from smartplatform.accounts import suspension
 from smartplatform.accounts.models import User
+from smartplatform.accounts.selectors import signed_in_user
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -77,6 +80,7 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields: ClassVar = ("last_login", "date_joined")
+    actions = ("suspend", "lift_suspension")
     filter_horizontal = ("moderated_municipalities", "groups", "user_permissions")
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -90,6 +94,21 @@ class UserAdmin(BaseUserAdmin):
                 _("%(user)s is not staff, so their moderation scope was cleared.") % {"user": user},
                 messages.WARNING,
             )
+
+    @admin.action(description=_("Suspend the selected users and hide what they published"))
+    def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = signed_in_user(request)
+        # Nobody suspends themselves by a stray tick in the list.
+        for user in queryset.exclude(pk=actor.pk):
+            suspension.suspend(user=user, actor=actor)
+        self.message_user(request, _("The selected users are suspended."), messages.SUCCESS)
+
+    @admin.action(description=_("Lift the suspension of the selected users"))
+    def lift_suspension(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = signed_in_user(request)
+        for user in queryset:
+            suspension.lift_suspension(user=user, actor=actor)
+        self.message_user(request, _("The suspension is lifted."), messages.SUCCESS)
 
 
 # allauth's own admin searches sessions by user__username, a field this user model does not

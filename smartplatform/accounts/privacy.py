@@ -11,18 +11,11 @@ from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session
 
-from smartplatform.accounts import personal_data
+from smartplatform.accounts import personal_data, suspension
 from smartplatform.accounts.models import User
 from smartplatform.accounts.personal_data import rows
 from smartplatform.core.models import IdempotencyRecord
-
-
-def _erase_sessions(user: User) -> None:
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    UserSession.objects.filter(user=user).delete()
 
 
 def _export_sessions(user: User) -> list[dict[str, Any]]:
@@ -42,7 +35,9 @@ def _erase_admin_mentions(user: User) -> None:
 personal_data.register_rows(
     "email_addresses", EmailAddress, fields=("email", "verified", "primary")
 )
-personal_data.register("sessions", UserSession, export=_export_sessions, erase=_erase_sessions)
+personal_data.register(
+    "sessions", UserSession, export=_export_sessions, erase=suspension.end_sessions
+)
 personal_data.register_rows(
     "sign_in_providers", SocialAccount, fields=("provider", "uid", "date_joined")
 )
