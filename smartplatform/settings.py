@@ -6,6 +6,7 @@ zero-setup run on one machine: SQLite, a local-memory cache and tasks in-process
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -238,6 +239,28 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's rate limits stay on (its defaults: e.g. 20 sign-ups a minute per address) and
 # count in the shared cache, so every web process sees the same counts.
 USERSESSIONS_TRACK_ACTIVITY = True
+
+# Optional sign-in for municipal staff through OpenID Connect, e.g. Microsoft Entra ID:
+# OIDC_SERVER_URL=https://login.microsoftonline.com/<tenant id>/v2.0 with the app
+# registration's client id and secret. Off while OIDC_SERVER_URL is empty.
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL", "")
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env_str("OIDC_PROVIDER_ID", "entra"),
+                "name": env_str("OIDC_NAME", "Microsoft Entra ID"),
+                "client_id": env_str("OIDC_CLIENT_ID"),
+                "secret": env_str("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ],
+    }
+# An identity provider's sign-in never takes over an existing account just because the
+# addresses match (allauth's default, kept on purpose): a staff member connects it while
+# signed in, or their first provider sign-in creates their account.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Smart samhälle"
 AUTH_PASSWORD_VALIDATORS = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("_allauth/openapi.json", accounts_views.auth_api_schema_json),
     path("_allauth/openapi.yaml", accounts_views.auth_api_schema_yaml),
     path("_allauth/", include("allauth.headless.urls")),
+    # Only what identity providers call back to (with HEADLESS_ONLY, allauth's pages are off).
+    path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, whatever DEBUG says.
