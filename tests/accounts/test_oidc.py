@@ -18,7 +18,7 @@ def identity_provider():
     """Serves the OpenID discovery document an Entra ID tenant would."""
 
     class Discovery(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             body = json.dumps(
                 {
