@@ -3,6 +3,7 @@ from the environment, against a local stand-in for the identity provider."""
 
 import json
 import threading
+from typing import Any
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +20,7 @@ def identity_provider():
 
     class Discovery(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            base = f"http://{self.headers['Host']}"
             body = json.dumps(
                 {
                     "issuer": base,
@@ -77,11 +78,12 @@ def test_the_configured_provider_is_offered_and_redirects_with_pkce(
     browser = AuthClient("browser", django_capture_on_commit_callbacks)
 
     providers = browser.auth("get", "config").json()["data"]["socialaccount"]["providers"]
+    headers: dict[str, Any] = browser.headers()
     redirect = browser.http.post(
         browser.auth_url("auth/provider/redirect"),
         {"provider": "entra", "callback_url": "/account/provider/callback", "process": "login"},
         format="multipart",  # a plain HTML form post: the browser is sent on to the provider
-        **browser.headers(),
+        **headers,
     )
 
     assert [(p["id"], p["name"]) for p in providers] == [("entra", "Microsoft Entra ID")]
