@@ -3,8 +3,8 @@ from the environment, against a local stand-in for the identity provider."""
 
 import json
 import threading
-from typing import Any
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
