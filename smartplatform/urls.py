@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from smartplatform.accounts import views as accounts_views
+from smartplatform.accounts.forms_admin import AdminLoginForm
 from smartplatform.core import views as core_views
 
 api_v1 = [
@@ -32,6 +33,7 @@ handler400 = "smartplatform.core.errors.bad_request"
 handler500 = "smartplatform.core.errors.server_error"
 
 admin.site.site_header = "Smart samhälle"
+admin.site.login_form = AdminLoginForm
 admin.site.site_title = "Smart samhälle"
 
 if settings.DEBUG:
