@@ -297,6 +297,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # --- Request limits -------------------------------------------------------------------------
 # Bodies above this are refused with 413 before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
+# File uploads (a picture) may be larger; they are streamed to disk, not held in memory.
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -82,3 +82,9 @@ def test_the_relay_and_beat_prove_they_are_alive():
     assert heartbeat in relay["healthcheck"]["test"][1]
     schedule = SERVICES["beat"]["command"][-1]
     assert schedule in SERVICES["beat"]["healthcheck"]["test"][1]
+
+
+def test_uploaded_pictures_are_shared_by_web_and_served_by_the_proxy():
+    assert "media:/app/media" in SERVICES["web"]["volumes"]
+    assert "media:/srv/media:ro" in SERVICES["proxy"]["volumes"]
+    assert "location /media/" in (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8")

@@ -76,3 +76,7 @@ class DeleteAccountSerializer(StrictInputSerializer):
         trim_whitespace=False,
         help_text="Needed unless you signed in within the last five minutes.",
     )
+
+
+class AvatarUploadSerializer(StrictInputSerializer):
+    avatar = serializers.FileField(help_text="A picture: JPEG, PNG, WebP or GIF, at most 5 MB.")

@@ -6,18 +6,21 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smartplatform.accounts import personal_data, selectors, services
 from smartplatform.accounts.serializers import (
+    AvatarUploadSerializer,
     DeleteAccountSerializer,
     MeSerializer,
     MeUpdateSerializer,
     PublicProfileSerializer,
 )
 from smartplatform.core.errors import raises
+from smartplatform.core.images import InvalidImage
 from smartplatform.organisations.privacy import SoleAdminMustHandOver
 
 
@@ -62,6 +65,31 @@ def request_session(request: Request) -> SessionBase:
     """The session this request signed in with: the app client's token session, or the
     browser's cookie session."""
     return request.auth if isinstance(request.auth, SessionBase) else request._request.session
+
+
+class AvatarView(APIView):
+    """The signed-in person's picture: PUT a file (multipart field ``avatar``), or DELETE."""
+
+    permission_classes = (permissions.IsAuthenticated,)
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(
+        request={"multipart/form-data": AvatarUploadSerializer},
+        responses=MeSerializer,
+    )
+    @raises(InvalidImage)
+    def put(self, request: Request) -> Response:
+        data = AvatarUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.set_avatar(
+            user=selectors.signed_in_user(request), upload=data.validated_data["avatar"]
+        )
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=MeSerializer)
+    def delete(self, request: Request) -> Response:
+        user = services.remove_avatar(user=selectors.signed_in_user(request))
+        return Response(MeSerializer(user, context={"request": request}).data)
 
 
 class ExportView(APIView):

@@ -33,8 +33,10 @@ def _refusal(request: HttpRequest) -> DomainError | None:
             return InvalidEncoding()
     if request.path_info.startswith(_JSON_PREFIXES):
         length = request.META.get("CONTENT_LENGTH") or "0"
+        uploading = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        limit = settings.MAX_UPLOAD_BYTES if uploading else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
-            too_large = int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            too_large = int(length) > limit
         except ValueError:
             return InvalidContentLength()
         if too_large:

@@ -43,7 +43,8 @@ class Municipality(models.Model):
 
 
 def logo_path(organisation: "Organisation", filename: str) -> str:
-    return f"logos/{organisation.pk or 'new'}/{uuid.uuid4().hex}"
+    # A fresh name per upload: a cached old logo is never shown for a new one.
+    return f"logos/{organisation.pk or 'new'}/{uuid.uuid4().hex}.jpg"
 
 
 class Organisation(models.Model):

@@ -151,3 +151,7 @@ class InvitationCreateSerializer(StrictInputSerializer):
 
 class InvitationCodeSerializer(StrictInputSerializer):
     code = serializers.CharField(max_length=100)
+
+
+class LogoUploadSerializer(StrictInputSerializer):
+    logo = serializers.FileField(help_text="A picture: JPEG, PNG, WebP or GIF, at most 5 MB.")

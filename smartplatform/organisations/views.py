@@ -8,6 +8,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import SearchFilter
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +18,7 @@ from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
 from smartplatform.core.filters import OrderingFilter
+from smartplatform.core.images import InvalidImage
 from smartplatform.organisations import permissions as org_permissions
 from smartplatform.organisations import selectors, services
 from smartplatform.organisations.models import Municipality, Organisation, Role
@@ -26,6 +28,7 @@ from smartplatform.organisations.serializers import (
     InvitationSerializer,
     JoinRequestCreateSerializer,
     JoinRequestSerializer,
+    LogoUploadSerializer,
     MembershipSerializer,
     MunicipalitySerializer,
     OrganisationCreateSerializer,
@@ -96,7 +99,8 @@ class OrganisationViewSet(
         return self.get_paginated_response(serializer(page, many=True).data)
 
     def _fresh(self, organisation: Organisation) -> dict[str, Any]:
-        return dict(OrganisationSerializer(self.get_queryset().get(pk=organisation.pk)).data)
+        fresh = self.get_queryset().get(pk=organisation.pk)
+        return dict(self.get_serializer(fresh).data)
 
     @extend_schema(request=OrganisationCreateSerializer, responses={201: OrganisationSerializer})
     def create(self, request: Request) -> Response:
@@ -120,6 +124,22 @@ class OrganisationViewSet(
         services.update_organisation(
             organisation=organisation, actor=signed_in_user(request), **data.validated_data
         )
+        return Response(self._fresh(organisation))
+
+    @extend_schema(
+        request={"multipart/form-data": LogoUploadSerializer}, responses=OrganisationSerializer
+    )
+    @action(detail=True, methods=["put", "delete"], parser_classes=[MultiPartParser])
+    @raises(InvalidImage)
+    def logo(self, request: Request, slug: str) -> Response:
+        """The organisation's logo (editors): PUT a file (multipart field ``logo``), or DELETE."""
+        organisation = self._organisation(at_least=Role.EDITOR)
+        if request.method == "DELETE":
+            services.remove_logo(organisation=organisation)
+        else:
+            data = LogoUploadSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.set_logo(organisation=organisation, upload=data.validated_data["logo"])
         return Response(self._fresh(organisation))
 
     @extend_schema(responses=MembershipSerializer(many=True))

@@ -269,3 +269,31 @@ def test_the_member_list_shows_admins_first_then_editors_then_members(club, admi
         ("member", "Anna"),
         ("member", "Örjan"),
     ]
+
+
+@pytest.mark.parametrize(("role", "status"), [("editor", 200), ("admin", 200), ("member", 403)])
+def test_editors_set_the_logo(club, settings, tmp_path, role, status):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    user = verified(f"{role}@example.se")
+    Membership.objects.create(organisation=club, user=user, role=role)
+    logo = io.BytesIO()
+    Image.new("RGB", (900, 300), (0, 90, 60)).save(logo, format="PNG")
+    logo.seek(0)
+    logo.name = "logo.png"
+
+    response = client_for(user).put(
+        f"/api/v1/organisations/{club.slug}/logo/", {"logo": logo}, format="multipart"
+    )
+
+    assert response.status_code == status
+    club.refresh_from_db()
+    if status == 200:
+        assert response.json()["logo"].endswith(".jpg")
+        with Image.open(club.logo.path) as stored:
+            assert stored.size == (512, 171)
+    else:
+        assert not club.logo
