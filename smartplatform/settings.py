@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "smartplatform.core",
     "smartplatform.accounts",
     "smartplatform.organisations",
+    "smartplatform.assistance",
     "catalogue",
     "exchange",
     "matching",

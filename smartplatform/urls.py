@@ -10,6 +10,7 @@ from smartplatform.core import views as core_views
 api_v1 = [
     path("", include("smartplatform.accounts.urls")),
     path("", include("smartplatform.organisations.urls")),
+    path("", include("smartplatform.assistance.urls")),
 ]
 
 urlpatterns = [

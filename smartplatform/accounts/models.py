@@ -70,6 +70,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
     bio = models.TextField(_("about me"), max_length=500, blank=True)
     avatar = models.ImageField(_("picture"), upload_to=avatar_path, blank=True)
+    managed_by = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_residents",
+        help_text=_(
+            "For a resident without email registered by a coordinator: the organisation. "
+            "Empty once they have their own login."
+        ),
+    )
     moderated_municipalities = models.ManyToManyField(
         "organisations.Municipality",
         verbose_name=_("moderates in"),

@@ -19,6 +19,7 @@ from smartplatform.accounts.serializers import (
     MeUpdateSerializer,
     PublicProfileSerializer,
 )
+from smartplatform.assistance.acting import subject_of, supports_acting_on_behalf
 from smartplatform.core.errors import raises
 from smartplatform.core.images import InvalidImage
 from smartplatform.organisations.privacy import SoleAdminMustHandOver
@@ -30,16 +31,19 @@ class MeView(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
     @extend_schema(responses=MeSerializer)
+    @supports_acting_on_behalf
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user, context={"request": request}).data)
+        subject = subject_of(request)
+        return Response(MeSerializer(subject.user, context={"request": request}).data)
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
+    @supports_acting_on_behalf
     def patch(self, request: Request) -> Response:
         changes = MeUpdateSerializer(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
-        user = services.update_profile(
-            user=selectors.signed_in_user(request), **changes.validated_data
-        )
+        subject = subject_of(request)
+        user = services.update_profile(user=subject.user, **changes.validated_data)
+        subject.record("profile.updated", fields=sorted(changes.validated_data))
         return Response(MeSerializer(user, context={"request": request}).data)
 
     @extend_schema(request=DeleteAccountSerializer, responses={204: None})

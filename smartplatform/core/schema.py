@@ -70,6 +70,20 @@ class AutoSchema(openapi.AutoSchema):
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
+        if getattr(self._handler(), "on_behalf", False):
+            parameters.append(
+                OpenApiParameter(
+                    "X-On-Behalf-Of",
+                    int,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "A coordinator (ombud) acting for a resident: the resident's id. "
+                        "Needs the resident's consent in force to one of the coordinator's "
+                        "organisations; the act is recorded and shown to the resident."
+                    ),
+                )
+            )
         if self._is_idempotent():
             parameters.append(
                 OpenApiParameter(

@@ -121,6 +121,15 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    is_coordinator = models.BooleanField(
+        _("coordinator (ombud)"),
+        default=False,
+        help_text=_(
+            "Registers residents without email and acts for them with their consent "
+            "(staff at a meeting place, a time-bank coordinator). Granted by the "
+            "organisation's admins."
+        ),
+    )
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from smartplatform.core.serializers import (
@@ -104,12 +105,18 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields: Any = ("user", "role", "created_at")
+        fields: Any = ("user", "role", "is_coordinator", "created_at")
         read_only_fields = fields
 
 
-class RoleSerializer(StrictInputSerializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+class MemberUpdateSerializer(StrictInputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_coordinator = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(_("Send a role, is_coordinator or both."))
+        return attrs
 
 
 class JoinRequestSerializer(serializers.ModelSerializer):

@@ -138,19 +138,36 @@ def _admins_left_after(organisation: Organisation, *, without: User) -> int:
 
 
 @transaction.atomic
-def change_role(*, organisation: Organisation, member: User, role: Role, actor: User) -> Membership:
+def update_membership(
+    *,
+    organisation: Organisation,
+    member: User,
+    actor: User,
+    role: Role | None = None,
+    is_coordinator: bool | None = None,
+) -> Membership:
+    """Change a member's role, or grant or take away the coordinator (ombud) role."""
     organisation = _lock(organisation)
     membership = Membership.objects.filter(organisation=organisation, user=member).first()
     if membership is None:
         raise NotAMember()
-    demoting_an_admin = membership.role == Role.ADMIN and role != Role.ADMIN
-    if demoting_an_admin and _admins_left_after(organisation, without=member) == 0:
-        raise SoleAdmin()
-    membership.role = role
-    membership.save(update_fields=["role"])
+    if role is not None:
+        demoting_an_admin = membership.role == Role.ADMIN and role != Role.ADMIN
+        if demoting_an_admin and _admins_left_after(organisation, without=member) == 0:
+            raise SoleAdmin()
+        membership.role = role
+    if is_coordinator is not None:
+        membership.is_coordinator = is_coordinator
+    membership.save(update_fields=["role", "is_coordinator"])
     publish(
-        "organisation.role_changed",
-        {"organisation": organisation.pk, "user": member.pk, "role": role, "by": actor.pk},
+        "organisation.membership_changed",
+        {
+            "organisation": organisation.pk,
+            "user": member.pk,
+            "role": membership.role,
+            "is_coordinator": membership.is_coordinator,
+            "by": actor.pk,
+        },
     )
     return membership
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from smartplatform.accounts.models import User
 from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
+from smartplatform.assistance.acting import subject_of, supports_acting_on_behalf
 from smartplatform.core.errors import raises
 from smartplatform.core.filters import OrderingFilter
 from smartplatform.core.images import InvalidImage
@@ -30,11 +31,11 @@ from smartplatform.organisations.serializers import (
     JoinRequestSerializer,
     LogoUploadSerializer,
     MembershipSerializer,
+    MemberUpdateSerializer,
     MunicipalitySerializer,
     OrganisationCreateSerializer,
     OrganisationSerializer,
     OrganisationUpdateSerializer,
-    RoleSerializer,
     StaffOrganisationUpdateSerializer,
 )
 
@@ -148,7 +149,7 @@ class OrganisationViewSet(
         organisation = self._organisation(at_least=Role.MEMBER)
         return self._page(selectors.members(organisation), MembershipSerializer)
 
-    @extend_schema(request=RoleSerializer, responses=MembershipSerializer)
+    @extend_schema(request=MemberUpdateSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>[0-9]+)")
     @raises(services.SoleAdmin, services.NotAMember)
     def member(self, request: Request, slug: str, user_id: str) -> Response:
@@ -158,10 +159,10 @@ class OrganisationViewSet(
         if request.method == "DELETE":
             services.remove_member(organisation=organisation, member=member, actor=actor)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        data = RoleSerializer(data=request.data)
+        data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.change_role(
-            organisation=organisation, member=member, role=data.validated_data["role"], actor=actor
+        membership = services.update_membership(
+            organisation=organisation, member=member, actor=actor, **data.validated_data
         )
         return Response(MembershipSerializer(membership).data)
 
@@ -177,6 +178,7 @@ class OrganisationViewSet(
     @extend_schema(request=JoinRequestCreateSerializer, responses=JoinRequestSerializer)
     @action(detail=True, methods=["get", "post"], url_path="join-requests")
     @raises(services.AlreadyMember, services.JoinRequestPending)
+    @supports_acting_on_behalf
     def join_requests(self, request: Request, slug: str) -> Response:
         if request.method == "GET":
             organisation = self._organisation(at_least=Role.ADMIN)
@@ -184,11 +186,13 @@ class OrganisationViewSet(
         organisation = self._organisation(at_least=None)
         data = JoinRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        subject = subject_of(request)
         join_request = services.request_to_join(
             organisation=organisation,
-            user=signed_in_user(request),
+            user=subject.user,
             message=data.validated_data.get("message", ""),
         )
+        subject.record("organisation.join_requested", organisation=organisation.slug)
         return Response(JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

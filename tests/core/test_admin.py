@@ -81,6 +81,14 @@ def one_of_each(superuser) -> None:
     club = Organisation.objects.create(name="Trädgårdsföreningen", slug="tradgard", kind="other")
     Membership.objects.create(organisation=club, user=superuser, role="admin")
     JoinRequest.objects.create(organisation=club, user=StaffFactory.create(), message="Hej!")
+    from smartplatform.assistance.models import Act, Consent, LoginCode
+
+    resident = StaffFactory.create()
+    Consent.objects.create(resident=resident, organisation=club, statement="Ja.")
+    Act.objects.create(resident=resident, coordinator=superuser, organisation=club, action="x")
+    LoginCode.objects.create(
+        resident=resident, code_hash="2" * 64, expires_at=timezone.now() + timedelta(days=1)
+    )
     Invitation.objects.create(
         organisation=club,
         email="ny@example.se",

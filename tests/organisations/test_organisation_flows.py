@@ -229,7 +229,9 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     def demote(member, actor) -> None:
         try:
             barrier.wait(timeout=10)
-            services.change_role(organisation=club, member=member, role=Role.MEMBER, actor=actor)
+            services.update_membership(
+                organisation=club, member=member, role=Role.MEMBER, actor=actor
+            )
             outcomes.append("demoted")
         except services.SoleAdmin:
             outcomes.append("sole_admin")

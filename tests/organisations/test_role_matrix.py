@@ -430,7 +430,7 @@ def test_the_member_list(as_, org, people, actor, expected):
     assert_paginated(body)
     assert body["count"] == 3
     for item in body["results"]:
-        assert set(item) == {"user", "role", "created_at"}
+        assert set(item) == {"user", "role", "is_coordinator", "created_at"}
         assert set(item["user"]) == {"id", "display_name"}
     roles = {item["user"]["id"]: item["role"] for item in body["results"]}
     assert roles == {people[role].pk: role for role in ("member", "editor", "admin")}
@@ -473,7 +473,7 @@ def test_changing_a_members_role(as_, org, people, actor, expected):
     role = Membership.objects.get(organisation=org, user=target).role
     if expected == 200:
         body = response.json()
-        assert set(body) == {"user", "role", "created_at"}
+        assert set(body) == {"user", "role", "is_coordinator", "created_at"}
         assert body["user"] == {"id": target.pk, "display_name": target.display_name}
         assert body["role"] == "editor"
         assert role == "editor"

@@ -1,0 +1,241 @@
+"""Assisted use: registering residents without email, consent, acting on their behalf, and
+the one-time code with which a resident takes over their own account."""
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from smartplatform.accounts.models import User
+from smartplatform.assistance.models import Act, Consent, LoginCode
+from smartplatform.core.errors import ConflictError, DomainError
+from smartplatform.core.events import publish
+from smartplatform.organisations.models import Membership, Municipality, Organisation
+
+MANAGED_EMAIL_DOMAIN = "ombud.invalid"  # .invalid can never receive mail
+LOGIN_CODE_VALID_FOR = timedelta(days=90)
+# Letters and digits that cannot be mistaken for each other when read off paper.
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class NotACoordinator(DomainError):
+    status_code = 403
+    code = "not_a_coordinator"
+    default_message = _("Only the organisation's coordinators may do this.")
+
+
+class NoConsent(DomainError):
+    status_code = 403
+    code = "no_consent"
+    default_message = _(
+        "This resident has not given (or has withdrawn) their consent that your "
+        "organisation acts for them."
+    )
+
+
+class ConsentAlreadyGiven(ConflictError):
+    code = "consent_already_given"
+    default_message = _("This consent is already in force.")
+
+
+class NoActiveConsent(ConflictError):
+    code = "no_active_consent"
+    default_message = _("There is no consent in force to withdraw.")
+
+
+class LoginCodeInvalid(DomainError):
+    status_code = 400
+    code = "login_code_invalid"
+    default_message = _("This code is not valid: it may be mistyped, used or expired.")
+
+
+class EmailTaken(ConflictError):
+    code = "email_taken"
+    default_message = _("Another account already uses this email address.")
+
+
+def is_managed(user: User) -> bool:
+    return user.email.endswith(f"@{MANAGED_EMAIL_DOMAIN}")
+
+
+def is_coordinator(user: Any, organisation: Organisation) -> bool:
+    if user.is_authenticated and (user.is_staff or user.is_superuser):
+        return True
+    return Membership.objects.filter(
+        organisation=organisation, user=user, is_coordinator=True
+    ).exists()
+
+
+def require_coordinator(user: Any, organisation: Organisation) -> None:
+    if not is_coordinator(user, organisation):
+        raise NotACoordinator()
+
+
+def _hash(code: str) -> str:
+    normalised = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
+
+
+def new_login_code(*, resident: User, created_by: User) -> str:
+    """A fresh one-time code for ``resident``; any earlier unused one stops working."""
+    LoginCode.objects.filter(resident=resident, used_at__isnull=True).delete()
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    LoginCode.objects.create(
+        resident=resident,
+        code_hash=_hash(raw),
+        created_by=created_by,
+        expires_at=timezone.now() + LOGIN_CODE_VALID_FOR,
+    )
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def record_act(
+    *,
+    resident: User,
+    coordinator: User,
+    organisation: Organisation,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> Act:
+    """What a coordinator did for a resident; the resident sees it. ``details`` holds ids
+    and field names, never personal data."""
+    return Act.objects.create(
+        resident=resident,
+        coordinator=coordinator,
+        organisation=organisation,
+        action=action,
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def register_resident(
+    *,
+    coordinator: User,
+    organisation: Organisation,
+    display_name: str,
+    consent_statement: str,
+    home_municipality: Municipality | None = None,
+    preferred_language: str = User.Language.SWEDISH,
+    phone: str = "",
+) -> tuple[User, str]:
+    """A managed account for a resident without email, their consent, and the one-time code
+    to print for them."""
+    require_coordinator(coordinator, organisation)
+    resident = User.objects.create_user(
+        email=f"resident-{uuid.uuid4().hex}@{MANAGED_EMAIL_DOMAIN}",
+        password=None,
+        display_name=display_name.strip(),
+        home_municipality=home_municipality,
+        preferred_language=preferred_language,
+        phone=phone.strip(),
+        managed_by=organisation,
+    )
+    Consent.objects.create(
+        resident=resident,
+        organisation=organisation,
+        statement=consent_statement.strip(),
+        recorded_by=coordinator,
+    )
+    code = new_login_code(resident=resident, created_by=coordinator)
+    record_act(
+        resident=resident,
+        coordinator=coordinator,
+        organisation=organisation,
+        action="account.registered",
+    )
+    publish(
+        "assistance.resident_registered",
+        {"resident": resident.pk, "organisation": organisation.pk, "by": coordinator.pk},
+    )
+    return resident, code
+
+
+@transaction.atomic
+def give_consent(
+    *, resident: User, organisation: Organisation, statement: str, recorded_by: User
+) -> Consent:
+    try:
+        with transaction.atomic():
+            consent = Consent.objects.create(
+                resident=resident,
+                organisation=organisation,
+                statement=statement.strip(),
+                recorded_by=recorded_by,
+            )
+    except IntegrityError as exc:  # one consent in force per resident and organisation
+        raise ConsentAlreadyGiven() from exc
+    publish(
+        "assistance.consent_given",
+        {"resident": resident.pk, "organisation": organisation.pk, "by": recorded_by.pk},
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, resident: User, organisation: Organisation, by: User) -> Consent:
+    """Withdrawn at once: from now on nobody at ``organisation`` can act for the resident."""
+    consent = (
+        Consent.objects.select_for_update()
+        .filter(resident=resident, organisation=organisation, withdrawn_at__isnull=True)
+        .first()
+    )
+    if consent is None:
+        raise NoActiveConsent()
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = by
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    publish(
+        "assistance.consent_withdrawn",
+        {"resident": resident.pk, "organisation": organisation.pk, "by": by.pk},
+    )
+    return consent
+
+
+def acting_organisation(*, coordinator: User, resident: User) -> Organisation:
+    """The organisation through which ``coordinator`` may act for ``resident`` now: one where
+    they are a coordinator and the resident's consent is in force."""
+    consented = Consent.objects.filter(resident=resident, withdrawn_at__isnull=True).values(
+        "organisation"
+    )
+    coordinating = Membership.objects.filter(
+        user=coordinator, is_coordinator=True, organisation__in=consented
+    ).select_related("organisation")
+    membership = coordinating.order_by("organisation_id").first()
+    if membership is None:
+        raise NoConsent()
+    return membership.organisation
+
+
+@transaction.atomic
+def claim_account(*, code: str, email: str, password: str) -> User:
+    """The resident takes over their managed account with the printed code: from now on
+    they sign in with their own email address (verified at their first sign-in) and
+    password. Each code works once."""
+    login_code = (
+        LoginCode.objects.select_for_update()
+        .select_related("resident")
+        .filter(code_hash=_hash(code), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if login_code is None:
+        raise LoginCodeInvalid()
+    resident = login_code.resident
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exclude(pk=resident.pk).exists():
+        raise EmailTaken()
+    validate_password(password, user=resident)
+    resident.email = email
+    resident.set_password(password)
+    resident.managed_by = None
+    resident.save(update_fields=["email", "password", "managed_by"])
+    login_code.used_at = timezone.now()
+    login_code.save(update_fields=["used_at"])
+    publish("assistance.account_claimed", {"resident": resident.pk})
+    return resident

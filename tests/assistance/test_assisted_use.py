@@ -1,0 +1,302 @@
+"""Assisted use (ombud): a coordinator registers a resident who has no email address, acts
+for them with their consent, and the resident sees who acted; nobody else can."""
+
+import re
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from rest_framework.test import APIClient
+
+from smartplatform.accounts.models import User
+from smartplatform.assistance.models import Act, Consent, LoginCode
+from smartplatform.organisations.models import JoinRequest, Membership, Organisation
+from tests.accounts.clients import PASSWORD, AuthClient, last_code_to
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CONSENT = "Jag vill att personalen på Träffpunkten hjälper mig med tjänsterna på Smart samhälle."
+
+
+def verified(email: str, **extra) -> User:
+    user = UserFactory.create(email=email, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def meeting_place() -> Organisation:
+    return Organisation.objects.create(
+        name="Träffpunkten Åstorp", slug="traffpunkten", kind="association"
+    )
+
+
+@pytest.fixture
+def coordinator(meeting_place) -> User:
+    user = verified("kerstin@traffpunkten.se", display_name="Kerstin")
+    Membership.objects.create(
+        organisation=meeting_place, user=user, role="member", is_coordinator=True
+    )
+    return user
+
+
+def register(coordinator, organisation, **extra):
+    return client_for(coordinator).post(
+        f"/api/v1/organisations/{organisation.slug}/residents/",
+        {
+            "display_name": "Elsa",
+            "home_municipality": "1277",
+            "consent_statement": CONSENT,
+            **extra,
+        },
+        format="json",
+    )
+
+
+def test_an_admin_makes_a_member_a_coordinator(meeting_place):
+    admin = verified("admin@traffpunkten.se")
+    member = verified("member@traffpunkten.se")
+    Membership.objects.create(organisation=meeting_place, user=admin, role="admin")
+    Membership.objects.create(organisation=meeting_place, user=member, role="member")
+    url = f"/api/v1/organisations/{meeting_place.slug}/members/{member.pk}/"
+
+    by_member = client_for(member).patch(url, {"is_coordinator": True}, format="json")
+    by_admin = client_for(admin).patch(url, {"is_coordinator": True}, format="json")
+
+    assert by_member.status_code == 403
+    assert by_admin.status_code == 200
+    assert by_admin.json()["is_coordinator"] is True
+    assert by_admin.json()["role"] == "member"
+
+
+def test_a_coordinator_registers_a_resident_without_email(coordinator, meeting_place, events):
+    response = register(coordinator, meeting_place)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", body["login_code"])
+    resident = User.objects.get(pk=body["resident"]["id"])
+    assert body["resident"] == {
+        "id": resident.pk,
+        "display_name": "Elsa",
+        "home_municipality": "1277",
+        "preferred_language": "sv",
+        "phone": "",
+        "has_own_login": False,
+    }
+    assert not resident.has_usable_password()
+    assert resident.managed_by == meeting_place
+    consent = Consent.objects.get(resident=resident)
+    assert (consent.statement, consent.recorded_by) == (CONSENT, coordinator)
+    assert LoginCode.objects.get(resident=resident).code_hash != body["login_code"]
+    assert events.types() == ["assistance.resident_registered"]
+
+
+@pytest.mark.parametrize("who", ["member", "other_coordinator", "admin_not_coordinator"])
+def test_only_the_organisations_coordinators_register_residents(meeting_place, who):
+    user = verified(f"{who}@example.se")
+    if who == "member":
+        Membership.objects.create(organisation=meeting_place, user=user, role="editor")
+    elif who == "admin_not_coordinator":
+        Membership.objects.create(organisation=meeting_place, user=user, role="admin")
+    else:
+        other = Organisation.objects.create(name="Tidsbanken", slug="tidsbanken", kind="other")
+        Membership.objects.create(organisation=other, user=user, is_coordinator=True)
+
+    response = register(user, meeting_place)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_a_coordinator"
+    assert not User.objects.filter(display_name="Elsa").exists()
+
+
+def on_behalf(resident: User) -> dict[str, Any]:
+    return {"HTTP_X_ON_BEHALF_OF": str(resident.pk)}
+
+
+def test_the_coordinator_acts_for_the_resident_and_the_resident_sees_who_acted(
+    coordinator, meeting_place, django_capture_on_commit_callbacks
+):
+    registered = register(coordinator, meeting_place).json()
+    resident = User.objects.get(pk=registered["resident"]["id"])
+    club = Organisation.objects.create(name="Boulebanan", slug="boule", kind="association")
+    helper = client_for(coordinator)
+
+    profile = helper.patch(
+        "/api/v1/me/", {"phone": "042-12 34 56"}, format="json", **on_behalf(resident)
+    )
+    joined = helper.post(
+        f"/api/v1/organisations/{club.slug}/join-requests/",
+        {"message": "Elsa vill spela boule."},
+        format="json",
+        **on_behalf(resident),
+    )
+
+    assert profile.status_code == 200
+    assert profile.json()["id"] == resident.pk
+    resident.refresh_from_db()
+    coordinator.refresh_from_db()
+    assert resident.phone == "042-12 34 56"
+    assert coordinator.phone == ""  # the coordinator's own profile is untouched
+    assert joined.status_code == 201
+    assert JoinRequest.objects.get(organisation=club).user == resident
+
+    # Elsa takes over her account with the printed code, and signs in herself.
+    claimed = APIClient().post(
+        "/api/v1/assisted/claim/",
+        {
+            "code": registered["login_code"].lower(),
+            "email": "elsa@example.se",
+            "password": PASSWORD,
+        },
+        format="json",
+    )
+    assert claimed.status_code == 204
+    elsa = AuthClient("app", django_capture_on_commit_callbacks)
+    pending = elsa.auth("post", "auth/login", {"email": "elsa@example.se", "password": PASSWORD})
+    assert pending.status_code == 401  # her address is verified at the first sign-in
+    verified_now = elsa.auth("post", "auth/email/verify", {"key": last_code_to("elsa@")})
+    assert verified_now.status_code == 200
+
+    acts = elsa.api("get", "me/assisted-acts/").json()["results"]
+    assert [
+        (a["action"], a["coordinator"]["display_name"], a["organisation"]["slug"]) for a in acts
+    ] == [
+        ("organisation.join_requested", "Kerstin", "traffpunkten"),
+        ("profile.updated", "Kerstin", "traffpunkten"),
+        ("account.registered", "Kerstin", "traffpunkten"),
+    ]
+    assert acts[1]["details"] == {"fields": ["phone"]}
+    assert User.objects.get(pk=resident.pk).managed_by is None
+
+
+def test_a_printed_code_works_once(coordinator, meeting_place):
+    code = register(coordinator, meeting_place).json()["login_code"]
+    body = {"code": code, "email": "elsa@example.se", "password": PASSWORD}
+
+    first = APIClient().post("/api/v1/assisted/claim/", body, format="json")
+    again = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/v1/assisted/claim/", {**body, "email": "mallory@example.se"}, format="json"
+    )
+
+    assert first.status_code == 204
+    assert again.status_code == 400
+    assert again.json()["code"] == "login_code_invalid"
+    assert User.objects.filter(email="elsa@example.se").exists()
+
+
+def test_a_new_code_replaces_a_lost_one(coordinator, meeting_place):
+    registered = register(coordinator, meeting_place).json()
+    resident_id = registered["resident"]["id"]
+
+    fresh = client_for(coordinator).post(
+        f"/api/v1/organisations/{meeting_place.slug}/residents/{resident_id}/login-code/"
+    )
+    old = APIClient().post(
+        "/api/v1/assisted/claim/",
+        {"code": registered["login_code"], "email": "elsa@example.se", "password": PASSWORD},
+        format="json",
+    )
+
+    assert fresh.status_code == 201
+    assert fresh.json()["login_code"] != registered["login_code"]
+    assert old.status_code == 400
+
+
+def test_a_coordinator_of_another_organisation_cannot_act_for_the_resident(
+    coordinator, meeting_place
+):
+    resident_id = register(coordinator, meeting_place).json()["resident"]["id"]
+    other = Organisation.objects.create(name="Tidsbanken", slug="tidsbanken", kind="other")
+    stranger = verified("stranger@tidsbanken.se")
+    Membership.objects.create(organisation=other, user=stranger, is_coordinator=True)
+    client = client_for(stranger)
+
+    response = client.patch(
+        "/api/v1/me/", {"bio": "kapad"}, format="json", HTTP_X_ON_BEHALF_OF=str(resident_id)
+    )
+    listing = client.get(f"/api/v1/organisations/{meeting_place.slug}/residents/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "no_consent"
+    assert User.objects.get(pk=resident_id).bio == ""
+    assert listing.status_code == 403
+    assert not Act.objects.filter(coordinator=stranger).exists()
+
+
+def test_withdrawn_consent_stops_all_acting(coordinator, meeting_place):
+    resident = verified("bo@example.se", display_name="Bo")
+    bo = client_for(resident)
+    given = bo.post(
+        "/api/v1/me/assistance-consents/",
+        {"organisation": meeting_place.slug, "statement": CONSENT},
+        format="json",
+    )
+    helper = client_for(coordinator)
+    assert given.status_code == 201
+    assert helper.get("/api/v1/me/", HTTP_X_ON_BEHALF_OF=str(resident.pk)).status_code == 200
+    twice = bo.post(
+        "/api/v1/me/assistance-consents/",
+        {"organisation": meeting_place.slug, "statement": CONSENT},
+        format="json",
+    )
+    assert twice.status_code == 409
+
+    withdrawn = bo.delete(f"/api/v1/me/assistance-consents/{given.json()['id']}/")
+
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["withdrawn_at"]
+    refused = helper.patch(
+        "/api/v1/me/", {"bio": "x"}, format="json", HTTP_X_ON_BEHALF_OF=str(resident.pk)
+    )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "no_consent"
+    residents = helper.get(f"/api/v1/organisations/{meeting_place.slug}/residents/").json()
+    assert residents["count"] == 0
+
+
+def test_a_coordinator_records_a_withdrawal_said_in_person(coordinator, meeting_place):
+    resident_id = register(coordinator, meeting_place).json()["resident"]["id"]
+    url = f"/api/v1/organisations/{meeting_place.slug}/residents/{resident_id}/consent/"
+
+    first = client_for(coordinator).delete(url)
+    second = client_for(coordinator).delete(url)
+
+    assert first.status_code == 200
+    assert first.json()["withdrawn_by"]["display_name"] == "Kerstin"
+    assert second.status_code == 404  # no longer one of the organisation's residents
+    assert not Consent.objects.filter(resident_id=resident_id, withdrawn_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "code"),
+    [("abc", 400, "invalid"), ("999999", 404, "not_found"), ("self", 404, "not_found")],
+)
+def test_odd_on_behalf_headers(coordinator, header, status, code):
+    value = str(coordinator.pk) if header == "self" else header
+
+    response = client_for(coordinator).get("/api/v1/me/", HTTP_X_ON_BEHALF_OF=value)
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_the_residents_list_costs_the_same_for_few_and_many(
+    coordinator, meeting_place, assert_constant_queries
+):
+    def make_rows(count: int) -> None:
+        for n in range(count):
+            register(coordinator, meeting_place, display_name=f"Person {n}")
+
+    assert_constant_queries(
+        client_for(coordinator),
+        f"/api/v1/organisations/{meeting_place.slug}/residents/",
+        make_rows,
+    )
