@@ -379,6 +379,7 @@ X_FRAME_OPTIONS = "DENY"
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_ADMIN_EMAIL = env_str("DEMO_ADMIN_EMAIL", "admin@example.com")
 DEMO_ADMIN_PASSWORD = env_str("DEMO_ADMIN_PASSWORD", "demo-admin-2026")
+DEMO_RESIDENT_PASSWORD = env_str("DEMO_RESIDENT_PASSWORD", "demo-resident-2026")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

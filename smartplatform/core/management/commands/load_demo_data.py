@@ -2,7 +2,8 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -13,6 +14,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # Demo accounts have printed passwords: never on a real site.
+            raise CommandError("Demo data is loaded only in development (DEBUG=true).")
         loaded = 0
         for config in apps.get_app_configs():
             try:
