@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "axes",
     "smartplatform.core",
     "smartplatform.accounts",
     "smartplatform.organisations",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smartplatform.urls"
@@ -202,6 +204,7 @@ IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 60)
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # locks out password guessing at the admin
     "django.contrib.auth.backends.ModelBackend",  # the admin's login form
     "allauth.account.auth_backends.AuthenticationBackend",  # the API's sign-in
 ]
@@ -240,6 +243,19 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's rate limits stay on (its defaults: e.g. 20 sign-ups a minute per address) and
 # count in the shared cache, so every web process sees the same counts.
 USERSESSIONS_TRACK_ACTIVITY = True
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+
+# The admin's own sign-in form: five wrong passwords for one address from one client lock
+# that pair out for an hour (the API's sign-in has allauth's rate limits instead).
+AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "smartplatform.accounts.admin_lockout.AdminOnlyAxesHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "smartplatform.core.clientip.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 # Optional sign-in for municipal staff through OpenID Connect, e.g. Microsoft Entra ID:
 # OIDC_SERVER_URL=https://login.microsoftonline.com/<tenant id>/v2.0 with the app

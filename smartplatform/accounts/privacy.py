@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
@@ -52,4 +53,35 @@ personal_data.register_rows(
     LogEntry,
     fields=("action_time", "object_repr", "change_message"),
     erase=_erase_admin_mentions,
+)
+
+
+def _axes_rows(user: User) -> list[Any]:
+    # The admin's sign-in attempts are kept by the address typed, not by account.
+    return [
+        model.objects.filter(username__iexact=user.email)
+        for model in (AccessAttempt, AccessFailureLog, AccessLog)
+    ]
+
+
+def _export_admin_sign_ins(user: User) -> list[dict[str, Any]]:
+    return [
+        row
+        for queryset in _axes_rows(user)
+        for row in rows(queryset, "ip_address", "user_agent", "attempt_time")
+    ]
+
+
+def _erase_admin_sign_ins(user: User) -> None:
+    for queryset in _axes_rows(user):
+        queryset.delete()
+
+
+personal_data.register(
+    "admin_sign_in_attempts",
+    AccessAttempt,
+    AccessFailureLog,
+    AccessLog,
+    export=_export_admin_sign_ins,
+    erase=_erase_admin_sign_ins,
 )

@@ -107,3 +107,18 @@ def test_staff_without_two_factor_sign_in_to_the_admin_with_the_password(client,
 
     assert 'name="otp"' in page.content.decode()
     assert response.status_code == 302
+
+
+def test_password_guessing_at_the_admin_is_locked_out(client, staff):
+    statuses = [
+        client.post(
+            reverse("admin:login"), {"username": staff.email, "password": f"fel-{guess}"}
+        ).status_code
+        for guess in range(5)
+    ]
+
+    assert statuses == [200, 200, 200, 200, 429]  # the form again four times, then locked
+    locked = admin_login(client, staff)  # even the right password, now
+
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
