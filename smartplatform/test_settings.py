@@ -13,6 +13,7 @@ os.environ.setdefault("CELERY_VISIBILITY_TIMEOUT", "3600")
 # Tests share one client address; the throttling tests set their own low rates.
 os.environ.setdefault("THROTTLE_ANON_RATE", "100000/min")
 os.environ.setdefault("THROTTLE_USER_RATE", "100000/min")
+os.environ.setdefault("THROTTLE_CLAIM_RATE", "100000/min")
 
 from smartplatform.settings import *  # noqa: F403
 from smartplatform.settings import BASE_DIR, CACHES, DATABASES

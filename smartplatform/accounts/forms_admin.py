@@ -6,6 +6,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,9 +19,14 @@ class AdminLoginForm(AdminAuthenticationForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
+    # One message for a wrong password and a wrong code: the form never confirms that the
+    # password alone was right.
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "invalid_otp": _("Enter the current code from your authenticator app."),
+        "invalid_login": _(
+            "Wrong email address, password or two-factor code. Staff who use an "
+            "authenticator app enter the code it shows now."
+        ),
     }
 
     def confirm_login_allowed(self, user: Any) -> None:
@@ -32,4 +38,10 @@ class AdminLoginForm(AdminAuthenticationForm):
             return
         code = (self.cleaned_data.get("otp") or "").strip()
         if not code or not TOTP(authenticator).validate_code(code):
-            raise forms.ValidationError(self.error_messages["invalid_otp"], code="invalid_otp")
+            # Counted like a wrong password, so guessing codes is locked out as well.
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.cleaned_data.get("username")},
+                request=self.request,
+            )
+            raise self.get_invalid_login_error()

@@ -85,6 +85,20 @@ def register_rows(
     )
 
 
+def addresses(user: User) -> set[str]:
+    """Every email address of the account (lower case). Captured when a deletion starts, so
+    handlers that run after the addresses are erased still find rows by them."""
+    cached = getattr(user, "_erasure_addresses", None)
+    if cached is not None:
+        return set(cached)
+    from allauth.account.models import EmailAddress
+
+    found = {user.email.lower()}
+    others = EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    found |= {address.lower() for address in others}
+    return found
+
+
 def handled_models() -> set[type[models.Model]]:
     """The account itself, and every model a handler covers."""
     return {User} | {model for handler in _handlers for model in handler.models}
@@ -110,16 +124,38 @@ def delete_account(*, user: User) -> None:
     for handler in _handlers:
         if handler.check is not None:
             handler.check(user)
+    user._erasure_addresses = addresses(user)  # type: ignore[attr-defined]
+    names = [user.display_name, *user._erasure_addresses]  # type: ignore[attr-defined]
     for handler in _handlers:
         handler.erase(user)
     anonymise(user)
+    _scrub_admin_log(names)
     publish("account.deleted", {"user": user.pk})
+
+
+def _scrub_admin_log(names: list[str]) -> None:
+    """The admin's log keeps each changed object's text at the time (a membership reads
+    "Gunvor · Syföreningen"): what staff did stays, the person's name and addresses go."""
+    from django.contrib.admin.models import LogEntry
+
+    for name in {n for n in names if len(n) >= 3}:
+        for entry in LogEntry.objects.filter(object_repr__icontains=name):
+            entry.object_repr = _replace_ignoring_case(entry.object_repr, name, DELETED_NAME)
+            entry.save(update_fields=["object_repr"])
+
+
+def _replace_ignoring_case(text: str, old: str, new: str) -> str:
+    import re
+
+    return re.sub(re.escape(old), new, text, flags=re.IGNORECASE)
 
 
 def anonymise(user: User) -> None:
     """The account row itself: nothing left that names the person; the id stays."""
     if user.avatar:
-        user.avatar.delete(save=False)
+        # After the commit: a deletion that rolls back keeps the picture it points at.
+        picture, storage = str(user.avatar.name), user.avatar.storage
+        transaction.on_commit(lambda: storage.delete(picture))
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.display_name = DELETED_NAME
     user.phone = ""

@@ -5,6 +5,7 @@ resident and record the act, which the resident sees in ``/api/v1/me/assisted-ac
 Without the header a view acts for the signed-in person, as always.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -48,7 +49,7 @@ def subject_of(request: Request) -> Subject:
     raw = request.headers.get(HEADER)
     if raw is None:
         return Subject(user=me)
-    if not raw.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
         raise ValidationError({HEADER: [_("A resident's id: a whole number.")]})
     resident = User.objects.filter(pk=int(raw), is_active=True).first()
     if resident is None or resident.pk == me.pk:

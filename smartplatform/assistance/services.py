@@ -55,6 +55,14 @@ class LoginCodeInvalid(DomainError):
     default_message = _("This code is not valid: it may be mistyped, used or expired.")
 
 
+class HasOwnLogin(ConflictError):
+    code = "has_own_login"
+    default_message = _(
+        "This resident already signs in with their own email address; a printed code is "
+        "only for accounts a coordinator registered."
+    )
+
+
 class EmailTaken(ConflictError):
     code = "email_taken"
     default_message = _("Another account already uses this email address.")
@@ -65,8 +73,10 @@ def is_managed(user: User) -> bool:
 
 
 def is_coordinator(user: Any, organisation: Organisation) -> bool:
-    if user.is_authenticated and (user.is_staff or user.is_superuser):
-        return True
+    """A member granted the coordinator role in a verified organisation. Nobody else, staff
+    and superusers included: acting for residents needs a named, accountable person."""
+    if not (user.is_authenticated and organisation.is_verified):
+        return False
     return Membership.objects.filter(
         organisation=organisation, user=user, is_coordinator=True
     ).exists()
@@ -82,8 +92,18 @@ def _hash(code: str) -> str:
     return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
 
 
+def is_unclaimed(resident: User, organisation: Organisation | None = None) -> bool:
+    """A managed account nobody has taken over yet (of ``organisation``, if given)."""
+    if resident.managed_by_id is None or resident.has_usable_password():
+        return False
+    return organisation is None or resident.managed_by_id == organisation.pk
+
+
 def new_login_code(*, resident: User, created_by: User) -> str:
-    """A fresh one-time code for ``resident``; any earlier unused one stops working."""
+    """A fresh one-time code for a managed ``resident``; any earlier unused one stops
+    working. Never for an account with its own login: the code would take it over."""
+    if not is_unclaimed(resident):
+        raise HasOwnLogin()
     LoginCode.objects.filter(resident=resident, used_at__isnull=True).delete()
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
     LoginCode.objects.create(
@@ -205,7 +225,10 @@ def acting_organisation(*, coordinator: User, resident: User) -> Organisation:
         "organisation"
     )
     coordinating = Membership.objects.filter(
-        user=coordinator, is_coordinator=True, organisation__in=consented
+        user=coordinator,
+        is_coordinator=True,
+        organisation__in=consented,
+        organisation__is_verified=True,
     ).select_related("organisation")
     membership = coordinating.order_by("organisation_id").first()
     if membership is None:
@@ -226,16 +249,40 @@ def claim_account(*, code: str, email: str, password: str) -> User:
     )
     if login_code is None:
         raise LoginCodeInvalid()
-    resident = login_code.resident
+    resident = User.objects.select_for_update().get(pk=login_code.resident_id)
+    if not is_unclaimed(resident):
+        raise LoginCodeInvalid()
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exclude(pk=resident.pk).exists():
+    if _address_in_use(email, resident):
         raise EmailTaken()
     validate_password(password, user=resident)
+    organisation = resident.managed_by
     resident.email = email
     resident.set_password(password)
     resident.managed_by = None
-    resident.save(update_fields=["email", "password", "managed_by"])
+    try:
+        with transaction.atomic():
+            resident.save(update_fields=["email", "password", "managed_by"])
+    except IntegrityError as exc:  # the same address claimed at the same moment
+        raise EmailTaken() from exc
     login_code.used_at = timezone.now()
     login_code.save(update_fields=["used_at"])
+    # Whoever was signed in as the managed account (nobody should be) is signed out.
+    from smartplatform.accounts.suspension import end_sessions
+
+    end_sessions(resident)
+    if organisation is not None:
+        Act.objects.create(
+            resident=resident, coordinator=None, organisation=organisation, action="account.claimed"
+        )
     publish("assistance.account_claimed", {"resident": resident.pk})
     return resident
+
+
+def _address_in_use(email: str, resident: User) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return (
+        User.objects.filter(email__iexact=email).exclude(pk=resident.pk).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exclude(user=resident).exists()
+    )

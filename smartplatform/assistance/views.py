@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from smartplatform.accounts.models import User
@@ -88,11 +89,17 @@ class ResidentLoginCodeView(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
     @extend_schema(request=None, responses={201: LoginCodeSerializer})
-    @raises(services.NotACoordinator)
+    @raises(services.NotACoordinator, services.HasOwnLogin)
     def post(self, request: Request, slug: str, resident_id: str) -> Response:
         organisation = _coordinated(request, slug)
         resident = _resident_of(organisation, resident_id)
-        code = services.new_login_code(resident=resident, created_by=signed_in_user(request))
+        if not services.is_unclaimed(resident, organisation):
+            raise services.HasOwnLogin()
+        me = signed_in_user(request)
+        code = services.new_login_code(resident=resident, created_by=me)
+        services.record_act(
+            resident=resident, coordinator=me, organisation=organisation, action="login_code.issued"
+        )
         return Response({"login_code": code}, status=status.HTTP_201_CREATED)
 
 
@@ -171,6 +178,9 @@ class ClaimAccountView(APIView):
     code: their own email address (verified at the first sign-in) and password."""
 
     permission_classes = (permissions.AllowAny,)
+    # Each answer says whether an address is taken: few tries per client and hour.
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "assisted_claim"
 
     @extend_schema(request=ClaimAccountSerializer, responses={204: None})
     @raises(services.LoginCodeInvalid, services.EmailTaken)

@@ -181,6 +181,15 @@ class InvalidContentLength(DomainError):
     default_message = gettext_lazy("The Content-Length header is not a number.")
 
 
+class OnBehalfNotSupported(DomainError):
+    status_code = 400
+    code = "on_behalf_not_supported"
+    default_message = gettext_lazy(
+        "This request cannot be made on someone's behalf (X-On-Behalf-Of). Send it without "
+        "that header, for yourself."
+    )
+
+
 class InvalidEncoding(DomainError):
     status_code = 400
     code = "invalid_encoding"

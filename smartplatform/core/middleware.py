@@ -1,6 +1,7 @@
 """The edge of the API: refuse what can never be served before any view sees it."""
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from smartplatform.core.errors import (
     InvalidCharacters,
     InvalidContentLength,
     InvalidEncoding,
+    OnBehalfNotSupported,
     RequestTooLarge,
     error_json_response,
 )
@@ -56,6 +58,22 @@ class ApiEdgeMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        """``X-On-Behalf-Of`` reaches only the handlers that honour it; anywhere else it would
+        be silently ignored and the request would act for the coordinator themselves."""
+        if "HTTP_X_ON_BEHALF_OF" not in request.META or not request.path_info.startswith("/api/"):
+            return None
+        view_class = getattr(view_func, "cls", None)
+        actions = getattr(view_func, "actions", None) or {}
+        method = (request.method or "").lower()
+        handler = getattr(view_class, actions.get(method, method), None) if view_class else None
+        if getattr(handler, "on_behalf", False):
+            return None
+        refusal = OnBehalfNotSupported()
+        return error_json_response(refusal.status_code, refusal.code, refusal.get_message())
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         refusal = _refusal(request)

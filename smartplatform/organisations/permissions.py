@@ -6,7 +6,8 @@
 - Members see the member list; editors act for the organisation (its profile, later its
   listings and catalogue projects); admins also manage members, join requests and
   invitations.
-- Staff see and manage everything, and alone set the verified flag.
+- Staff (moderators) verify organisations and may correct their public profile; they do
+  not see or manage members. Superusers may do everything.
 """
 
 from typing import Any
@@ -16,6 +17,10 @@ from smartplatform.organisations.models import ROLE_RANK, Membership, Organisati
 
 def is_staff(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def is_superuser(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
 
 
 def role_of(user: Any, organisation: Organisation) -> Role | None:
@@ -30,7 +35,7 @@ def role_of(user: Any, organisation: Organisation) -> Role | None:
 
 
 def has_role(user: Any, organisation: Organisation, at_least: Role) -> bool:
-    if is_staff(user):
+    if is_superuser(user):
         return True
     role = role_of(user, organisation)
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[at_least]
@@ -41,7 +46,8 @@ def can_see_members(user: Any, organisation: Organisation) -> bool:
 
 
 def can_edit(user: Any, organisation: Organisation) -> bool:
-    return has_role(user, organisation, Role.EDITOR)
+    """Editors act for the organisation; staff may correct its public profile."""
+    return is_staff(user) or has_role(user, organisation, Role.EDITOR)
 
 
 def can_administer(user: Any, organisation: Organisation) -> bool:

@@ -1,11 +1,18 @@
 """Personal data in organisations: memberships, join requests, invitations."""
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 from smartplatform.core.errors import ConflictError
-from smartplatform.organisations.models import Invitation, JoinRequest, Membership
+from smartplatform.organisations.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Role,
+)
 from smartplatform.organisations.services import sole_admin_of
 
 
@@ -18,15 +25,32 @@ class SoleAdminMustHandOver(ConflictError):
 
 
 def _must_not_be_sole_admin(user: User) -> None:
+    # Row locks on the organisations where the person is an admin, in a fixed order, held
+    # until the deletion commits: a co-admin leaving at the same moment waits, and then
+    # finds the person gone (or this check finds the co-admin gone).
+    list(
+        Organisation.objects.select_for_update()
+        .filter(memberships__user=user, memberships__role=Role.ADMIN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     organisations = sole_admin_of(user)
     if organisations:
         raise SoleAdminMustHandOver(extra={"organisations": [o.slug for o in organisations]})
 
 
+def _invitations_to(user: User) -> QuerySet[Invitation]:
+    # Every address the person has or had on the account, not only the primary one.
+    query = Q()
+    for address in personal_data.addresses(user):
+        query |= Q(email__iexact=address)
+    return Invitation.objects.filter(query)
+
+
 def _erase_invitations(user: User) -> None:
-    # Invitations sent to the person's address name them; those they sent stay with the
+    # Invitations sent to the person's addresses name them; those they sent stay with the
     # organisation (the sender is the anonymised account).
-    Invitation.objects.filter(email__iexact=user.email).delete()
+    _invitations_to(user).delete()
 
 
 personal_data.register_rows(
@@ -44,7 +68,7 @@ personal_data.register(
     "invitations",
     Invitation,
     export=lambda user: personal_data.rows(
-        Invitation.objects.filter(email__iexact=user.email),
+        _invitations_to(user),
         "organisation__slug",
         "role",
         "status",

@@ -57,6 +57,13 @@ class SoleAdmin(ConflictError):
     )
 
 
+class OrganisationNotVerified(ConflictError):
+    code = "organisation_not_verified"
+    default_message = _(
+        "Only a verified organisation can have coordinators. Staff verify organisations."
+    )
+
+
 class NotAMember(DomainError):
     status_code = 404
     code = "not_a_member"
@@ -109,9 +116,18 @@ def _unique_slug(name: str) -> str:
 @transaction.atomic
 def create_organisation(*, creator: User, name: str, kind: str, **profile: Any) -> Organisation:
     """A new organisation, with its creator as its first admin."""
-    organisation = Organisation.objects.create(
-        name=name.strip(), slug=_unique_slug(name), kind=kind, **profile
-    )
+    organisation = None
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                organisation = Organisation.objects.create(
+                    name=name.strip(), slug=_unique_slug(name), kind=kind, **profile
+                )
+            break
+        except IntegrityError:  # the same name taken at the same moment: try the next slug
+            continue
+    if organisation is None:
+        raise ConflictError()
     Membership.objects.create(organisation=organisation, user=creator, role=Role.ADMIN)
     publish("organisation.created", {"organisation": organisation.pk, "by": creator.pk})
     return organisation
@@ -157,6 +173,8 @@ def update_membership(
             raise SoleAdmin()
         membership.role = role
     if is_coordinator is not None:
+        if is_coordinator and not organisation.is_verified:
+            raise OrganisationNotVerified()
         membership.is_coordinator = is_coordinator
     membership.save(update_fields=["role", "is_coordinator"])
     publish(

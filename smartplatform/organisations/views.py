@@ -114,7 +114,9 @@ class OrganisationViewSet(
 
     @extend_schema(request=OrganisationUpdateSerializer, responses=OrganisationSerializer)
     def partial_update(self, request: Request, slug: str) -> Response:
-        organisation = self._organisation(at_least=Role.EDITOR)
+        organisation = self.get_object()
+        if not org_permissions.can_edit(request.user, organisation):
+            raise PermissionDenied()
         input_class = (
             StaffOrganisationUpdateSerializer
             if org_permissions.is_staff(request.user)
@@ -151,7 +153,7 @@ class OrganisationViewSet(
 
     @extend_schema(request=MemberUpdateSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>[0-9]+)")
-    @raises(services.SoleAdmin, services.NotAMember)
+    @raises(services.SoleAdmin, services.NotAMember, services.OrganisationNotVerified)
     def member(self, request: Request, slug: str, user_id: str) -> Response:
         organisation = self._organisation(at_least=Role.ADMIN)
         member = get_object_or_404(User, pk=user_id)

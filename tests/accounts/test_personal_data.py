@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
+from smartplatform.assistance.models import Act, Consent, LoginCode
 from smartplatform.core.events import publish
 from smartplatform.organisations.models import Invitation, JoinRequest, Membership, Organisation
 from tests.accounts.clients import PASSWORD, AuthClient
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.django_db
 NAME = "Gunvor Kvist"
 EMAIL = "gunvor.kvist@example.se"
 PHONE = "070-555 12 34"
+SECOND_EMAIL = "gunvor.privat@example.se"
 
 
 def models_linked_to_users() -> set[type[models.Model]]:
@@ -68,6 +70,22 @@ def person(django_capture_on_commit_callbacks) -> User:
     LogEntry.objects.log_actions(
         user_id=staff.pk, queryset=[user], action_flag=CHANGE, change_message="[]"
     )
+    # Admin log entries about other objects whose text names the person.
+    LogEntry.objects.log_actions(
+        user_id=staff.pk,
+        queryset=list(Membership.objects.filter(user=user)),
+        action_flag=CHANGE,
+        change_message="[]",
+    )
+    # A second address on the account, with an invitation sent to it.
+    EmailAddress.objects.create(user=user, email=SECOND_EMAIL, verified=True, primary=False)
+    Invitation.objects.create(
+        organisation=club, email=SECOND_EMAIL, code_hash="3" * 64, expires_at="2030-01-01T00:00:00Z"
+    )
+    # Assisted use: a consent, a one-time code and an act on the person's behalf.
+    Consent.objects.create(resident=user, organisation=club, statement=f"Jag, {NAME}, samtycker.")
+    LoginCode.objects.create(resident=user, code_hash="4" * 64, expires_at="2030-01-01T00:00:00Z")
+    Act.objects.create(resident=user, coordinator=staff, organisation=club, action="x")
     publish("test.profile_seen", {"user": user.pk})
     return user
 
@@ -89,10 +107,15 @@ def test_the_export_holds_every_row_about_the_person(person, django_capture_on_c
     document = response.json()
     assert document["account"]["email"] == EMAIL
     assert document["account"]["phone"] == PHONE
-    assert document["email_addresses"] == [{"email": EMAIL, "verified": True, "primary": True}]
+    assert sorted(document["email_addresses"], key=lambda a: a["email"]) == [
+        {"email": EMAIL, "verified": True, "primary": True},
+        {"email": SECOND_EMAIL, "verified": True, "primary": False},
+    ]
+    assert {i["organisation__slug"] for i in document["invitations"]} == {"schack", "syforeningen"}
+    assert document["assistance_consents"][0]["statement"] == f"Jag, {NAME}, samtycker."
+    assert [a["action"] for a in document["acts_on_my_behalf"]] == ["x"]
     assert [m["organisation__slug"] for m in document["memberships"]] == ["syforeningen"]
     assert document["join_requests"][0]["message"] == f"Hej, {NAME} här!"
-    assert document["invitations"][0]["organisation__slug"] == "schack"
     assert len(document["sessions"]) == 1  # this very sign-in
     assert len(document["idempotency_records"]) == 1
     assert set(document) >= {"exported_at", "sign_in_providers", "two_factor_authenticators"}
@@ -135,7 +158,7 @@ def test_after_deletion_no_column_names_the_person_and_they_cannot_sign_in(
     deleted = app.api("delete", "me/", {"password": PASSWORD})
 
     assert deleted.status_code == 204
-    assert rows_naming([NAME, EMAIL, PHONE, "Gunvor", "gunvor.kvist"]) == []
+    assert rows_naming([NAME, EMAIL, SECOND_EMAIL, PHONE, "Gunvor", "gunvor.kvist"]) == []
     person.refresh_from_db()
     assert person.display_name == "borttagen användare"
     assert not person.is_active

@@ -95,7 +95,8 @@ def test_the_admin_asks_staff_with_two_factor_for_the_code(
     right = admin_login(client, staff, current_code(secret))
 
     assert without.status_code == 200  # the form again, with the error
-    assert "Enter the current code from your authenticator app." in without.content.decode()
+    # The same words as for a wrong password: the form does not confirm the password.
+    assert "Wrong email address, password or two-factor code." in without.content.decode()
     assert wrong.status_code == 200
     assert right.status_code == 302
     assert right["Location"] == "/admin/"
@@ -122,3 +123,15 @@ def test_password_guessing_at_the_admin_is_locked_out(client, staff):
 
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_guessing_two_factor_codes_at_the_admin_is_locked_out(
+    client, staff, django_capture_on_commit_callbacks
+):
+    secret = turn_on_totp(staff, django_capture_on_commit_callbacks)
+
+    statuses = [admin_login(client, staff, f"{n:06d}").status_code for n in range(5)]
+    locked = admin_login(client, staff, current_code(secret))
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert locked.status_code == 429

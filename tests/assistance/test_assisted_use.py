@@ -34,7 +34,7 @@ def client_for(user: User) -> APIClient:
 @pytest.fixture
 def meeting_place() -> Organisation:
     return Organisation.objects.create(
-        name="Träffpunkten Åstorp", slug="traffpunkten", kind="association"
+        name="Träffpunkten Åstorp", slug="traffpunkten", kind="association", is_verified=True
     )
 
 
@@ -107,7 +107,9 @@ def test_only_the_organisations_coordinators_register_residents(meeting_place, w
     elif who == "admin_not_coordinator":
         Membership.objects.create(organisation=meeting_place, user=user, role="admin")
     else:
-        other = Organisation.objects.create(name="Tidsbanken", slug="tidsbanken", kind="other")
+        other = Organisation.objects.create(
+            name="Tidsbanken", slug="tidsbanken", kind="other", is_verified=True
+        )
         Membership.objects.create(organisation=other, user=user, is_coordinator=True)
 
     response = register(user, meeting_place)
@@ -167,13 +169,15 @@ def test_the_coordinator_acts_for_the_resident_and_the_resident_sees_who_acted(
 
     acts = elsa.api("get", "me/assisted-acts/").json()["results"]
     assert [
-        (a["action"], a["coordinator"]["display_name"], a["organisation"]["slug"]) for a in acts
+        (a["action"], (a["coordinator"] or {}).get("display_name"), a["organisation"]["slug"])
+        for a in acts
     ] == [
+        ("account.claimed", None, "traffpunkten"),  # by Elsa herself
         ("organisation.join_requested", "Kerstin", "traffpunkten"),
         ("profile.updated", "Kerstin", "traffpunkten"),
         ("account.registered", "Kerstin", "traffpunkten"),
     ]
-    assert acts[1]["details"] == {"fields": ["phone"]}
+    assert acts[2]["details"] == {"fields": ["phone"]}
     assert User.objects.get(pk=resident.pk).managed_by is None
 
 
@@ -214,7 +218,9 @@ def test_a_coordinator_of_another_organisation_cannot_act_for_the_resident(
     coordinator, meeting_place
 ):
     resident_id = register(coordinator, meeting_place).json()["resident"]["id"]
-    other = Organisation.objects.create(name="Tidsbanken", slug="tidsbanken", kind="other")
+    other = Organisation.objects.create(
+        name="Tidsbanken", slug="tidsbanken", kind="other", is_verified=True
+    )
     stranger = verified("stranger@tidsbanken.se")
     Membership.objects.create(organisation=other, user=stranger, is_coordinator=True)
     client = client_for(stranger)
@@ -277,7 +283,13 @@ def test_a_coordinator_records_a_withdrawal_said_in_person(coordinator, meeting_
 
 @pytest.mark.parametrize(
     ("header", "status", "code"),
-    [("abc", 400, "invalid"), ("999999", 404, "not_found"), ("self", 404, "not_found")],
+    [
+        ("abc", 400, "invalid"),
+        ("\u00b2", 400, "invalid"),  # a superscript two: a "digit" to str.isdigit
+        ("9" * 5000, 400, "invalid"),
+        ("999999", 404, "not_found"),
+        ("self", 404, "not_found"),
+    ],
 )
 def test_odd_on_behalf_headers(coordinator, header, status, code):
     value = str(coordinator.pk) if header == "self" else header
@@ -300,3 +312,81 @@ def test_the_residents_list_costs_the_same_for_few_and_many(
         f"/api/v1/organisations/{meeting_place.slug}/residents/",
         make_rows,
     )
+
+
+def test_coordinators_exist_only_in_verified_organisations():
+    mallory = verified("mallory@example.se")
+    own = client_for(mallory).post(
+        "/api/v1/organisations/", {"name": "Mallorys klubb", "kind": "other"}, format="json"
+    )
+    slug = own.json()["slug"]
+
+    response = client_for(mallory).patch(
+        f"/api/v1/organisations/{slug}/members/{mallory.pk}/",
+        {"is_coordinator": True},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "organisation_not_verified"
+    assert not Membership.objects.filter(user=mallory, is_coordinator=True).exists()
+
+
+def test_a_login_code_never_takes_over_an_account_with_its_own_login(coordinator, meeting_place):
+    bo = verified("bo@example.se", display_name="Bo")
+    bo.set_password(PASSWORD)
+    bo.save()
+    client_for(bo).post(
+        "/api/v1/me/assistance-consents/",
+        {"organisation": meeting_place.slug, "statement": CONSENT},
+        format="json",
+    )
+
+    response = client_for(coordinator).post(
+        f"/api/v1/organisations/{meeting_place.slug}/residents/{bo.pk}/login-code/"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "has_own_login"
+    assert not LoginCode.objects.filter(resident=bo).exists()
+    bo.refresh_from_db()
+    assert bo.email == "bo@example.se"
+    assert bo.check_password(PASSWORD)
+
+
+def test_staff_are_not_coordinators_by_being_staff(meeting_place):
+    from tests.factories import StaffFactory, SuperuserFactory
+
+    for user in (StaffFactory.create(), SuperuserFactory.create()):
+        response = register(user, meeting_place)
+        assert response.status_code == 403
+        assert response.json()["code"] == "not_a_coordinator"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me/export/", "/api/v1/me/avatar/"])
+def test_on_behalf_of_is_refused_where_it_is_not_honoured(coordinator, meeting_place, path):
+    resident_id = register(coordinator, meeting_place).json()["resident"]["id"]
+
+    response = client_for(coordinator).get(path, HTTP_X_ON_BEHALF_OF=str(resident_id))
+    deleting = client_for(coordinator).delete(
+        "/api/v1/me/", {"password": PASSWORD}, format="json", HTTP_X_ON_BEHALF_OF=str(resident_id)
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "on_behalf_not_supported"
+    assert deleting.status_code == 400
+    assert User.objects.get(pk=coordinator.pk).is_active
+
+
+def test_claiming_ends_old_sessions_and_is_recorded(coordinator, meeting_place):
+    registered = register(coordinator, meeting_place).json()
+    resident_id = registered["resident"]["id"]
+    client_for(coordinator).post(
+        f"/api/v1/organisations/{meeting_place.slug}/residents/{resident_id}/login-code/"
+    )
+    code = LoginCode.objects.get(resident_id=resident_id, used_at__isnull=True)
+    assert code  # the first code was replaced
+
+    actions = list(Act.objects.filter(resident_id=resident_id).values_list("action", flat=True))
+
+    assert actions == ["login_code.issued", "account.registered"]

@@ -299,3 +299,23 @@ def test_editors_set_the_logo(club, settings, tmp_path, role, status):
             assert stored.size == (512, 171)
     else:
         assert not club.logo
+
+
+def test_plain_staff_verify_organisations_but_do_not_run_them(club, admin, events):
+    from tests.factories import StaffFactory
+
+    moderator = StaffFactory.create()
+    client = client_for(moderator)
+    base = f"/api/v1/organisations/{club.slug}"
+
+    verified_now = client.patch(f"{base}/", {"is_verified": True}, format="json")
+
+    assert verified_now.status_code == 200
+    assert verified_now.json()["is_verified"] is True
+    assert events.of_type("organisation.verified") == [
+        {"organisation": club.pk, "by": moderator.pk}
+    ]
+    assert client.get(f"{base}/members/").status_code == 403
+    assert client.patch(f"{base}/members/{admin.pk}/", {"role": "member"}).status_code == 403
+    assert client.get(f"{base}/join-requests/").status_code == 403
+    assert client.post(f"{base}/invitations/", {"email": "x@example.se"}).status_code == 403

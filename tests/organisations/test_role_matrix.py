@@ -5,7 +5,7 @@ Actors, all relative to one fresh association:
 - ``anonymous``: not signed in;
 - ``outsider``: a verified user who is not a member;
 - ``member``, ``editor``, ``admin``: verified users with that role;
-- ``staff``: a verified ``is_staff`` user who is not a member.
+- ``superuser``: a verified superuser who is not a member (superusers may do everything).
 
 Every refusal is checked for the API's one error shape ``{code, message, fields}``.
 """
@@ -27,12 +27,12 @@ from smartplatform.organisations.models import (
     Membership,
     Organisation,
 )
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/organisations/"
-ACTORS = ("anonymous", "outsider", "member", "editor", "admin", "staff")
+ACTORS = ("anonymous", "outsider", "member", "editor", "admin", "superuser")
 REFUSAL_CODES = {401: "not_authenticated", 403: "permission_denied"}
 
 
@@ -108,7 +108,7 @@ def people(org: Organisation) -> dict[str, Any]:
         "member": verified_user(),
         "editor": verified_user(),
         "admin": verified_user(),
-        "staff": verified_user(StaffFactory),
+        "superuser": verified_user(SuperuserFactory),
     }
     for role in ("member", "editor", "admin"):
         Membership.objects.create(organisation=org, user=people[role], role=role)
@@ -192,7 +192,7 @@ MY_ROLE = {
     "member": "member",
     "editor": "editor",
     "admin": "admin",
-    "staff": None,
+    "superuser": None,
 }
 
 
@@ -235,7 +235,7 @@ CREATE = {
     "member": 201,
     "editor": 201,
     "admin": 201,
-    "staff": 201,
+    "superuser": 201,
 }
 
 
@@ -322,7 +322,7 @@ UPDATE = {
     "member": 403,
     "editor": 200,
     "admin": 200,
-    "staff": 200,
+    "superuser": 200,
 }
 
 
@@ -374,14 +374,14 @@ def test_every_refused_field_is_named_at_once(as_, org, actor):
 
 
 def test_staff_verify_an_organisation(as_, org, people, events):
-    response = as_("staff").patch(url(org), {"is_verified": True})
+    response = as_("superuser").patch(url(org), {"is_verified": True})
 
     assert response.status_code == 200, response.content
     assert response.json()["is_verified"] is True
     org.refresh_from_db()
     assert org.is_verified is True
     assert events.of_type("organisation.verified") == [
-        {"organisation": org.pk, "by": people["staff"].pk}
+        {"organisation": org.pk, "by": people["superuser"].pk}
     ]
 
 
@@ -389,7 +389,7 @@ def test_staff_verify_an_organisation(as_, org, people, events):
 def test_staff_cannot_set_the_kind_or_slug(as_, org, field):
     before = snapshot(org)
 
-    response = as_("staff").patch(
+    response = as_("superuser").patch(
         url(org), {"is_verified": True, field: FORBIDDEN_ORG_FIELDS[field]}
     )
 
@@ -398,7 +398,7 @@ def test_staff_cannot_set_the_kind_or_slug(as_, org, field):
 
 
 def test_no_one_deletes_or_replaces_an_organisation(as_, org):
-    staff = as_("staff")
+    staff = as_("superuser")
 
     assert_error(staff.delete(url(org)), 405, "method_not_allowed")
     assert_error(staff.put(url(org), {"description": "x"}), 405, "method_not_allowed")
@@ -415,7 +415,7 @@ SEE_MEMBERS = {
     "member": 200,
     "editor": 200,
     "admin": 200,
-    "staff": 200,
+    "superuser": 200,
 }
 
 
@@ -459,7 +459,7 @@ MANAGE_MEMBERS_PATCH = {
     "member": 403,
     "editor": 403,
     "admin": 200,
-    "staff": 200,
+    "superuser": 200,
 }
 
 
@@ -502,7 +502,7 @@ def test_changing_a_role_to_an_unknown_role_is_refused(as_, org, people):
     assert Membership.objects.get(organisation=org, user=target).role == "member"
 
 
-@pytest.mark.parametrize("actor", ["admin", "staff"])
+@pytest.mark.parametrize("actor", ["admin", "superuser"])
 def test_the_sole_admin_cannot_be_demoted(as_, org, people, actor):
     admin = people["admin"]
 
@@ -547,7 +547,7 @@ MANAGE_MEMBERS_DELETE = {
     "member": 403,
     "editor": 403,
     "admin": 204,
-    "staff": 204,
+    "superuser": 204,
 }
 
 
@@ -562,7 +562,7 @@ def test_removing_a_member(as_, org, people, actor, expected):
     assert still_member is (expected != 204)
 
 
-@pytest.mark.parametrize("actor", ["admin", "staff"])
+@pytest.mark.parametrize("actor", ["admin", "superuser"])
 def test_the_sole_admin_cannot_be_removed(as_, org, people, actor):
     admin = people["admin"]
 
@@ -606,7 +606,7 @@ def test_an_admin_leaves_when_there_is_another_admin(as_, org, people, second_ad
     assert not Membership.objects.filter(organisation=org, user=people["admin"]).exists()
 
 
-@pytest.mark.parametrize("actor", ["outsider", "staff"])
+@pytest.mark.parametrize("actor", ["outsider", "superuser"])
 def test_a_non_member_cannot_leave(as_, actor):
     org_url = url("cykelkoket-helsingborg", "leave/")
 
@@ -628,7 +628,7 @@ SEE_JOIN_REQUESTS = {
     "member": 403,
     "editor": 403,
     "admin": 200,
-    "staff": 200,
+    "superuser": 200,
 }
 
 
@@ -655,7 +655,7 @@ ASK_TO_JOIN = {
     "member": (409, "already_member"),
     "editor": (409, "already_member"),
     "admin": (409, "already_member"),
-    "staff": (201, None),
+    "superuser": (201, None),
 }
 
 
@@ -719,7 +719,7 @@ DECIDE = {
     "editor": 403,
     "requester": 403,
     "admin": 200,
-    "staff": 200,
+    "superuser": 200,
 }
 
 
@@ -769,7 +769,7 @@ WITHDRAW = {
     "member": 403,
     "editor": 403,
     "admin": 403,
-    "staff": 403,
+    "superuser": 403,
     "requester": 200,
 }
 
@@ -827,7 +827,7 @@ SEE_INVITATIONS = {
     "member": 403,
     "editor": 403,
     "admin": 200,
-    "staff": 200,
+    "superuser": 200,
 }
 INVITATION_KEYS = {
     "id",
@@ -862,7 +862,7 @@ INVITE = {
     "member": 403,
     "editor": 403,
     "admin": 201,
-    "staff": 201,
+    "superuser": 201,
 }
 
 
@@ -965,7 +965,7 @@ REVOKE = {
     "member": 403,
     "editor": 403,
     "admin": 204,
-    "staff": 204,
+    "superuser": 204,
 }
 
 
@@ -1060,7 +1060,7 @@ def test_an_unknown_slug_is_404_not_found(as_, people, join_request, invitation,
     slug = "no-such-organisation"
     method, path, data = every_endpoint(slug, people, join_request, invitation)[index]
 
-    response = getattr(as_("staff"), method)(path, data)
+    response = getattr(as_("superuser"), method)(path, data)
 
     assert_error(response, 404, "not_found")
 
