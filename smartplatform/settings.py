@@ -357,6 +357,7 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON_RATE", "120/min"),
         "user": env_str("THROTTLE_USER_RATE", "600/min"),
         "assisted_claim": env_str("THROTTLE_CLAIM_RATE", "10/hour"),
+        "invitations": env_str("THROTTLE_INVITATION_RATE", "60/hour"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "smartplatform.core.errors.api_exception_handler",

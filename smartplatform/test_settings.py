@@ -14,6 +14,7 @@ os.environ.setdefault("CELERY_VISIBILITY_TIMEOUT", "3600")
 os.environ.setdefault("THROTTLE_ANON_RATE", "100000/min")
 os.environ.setdefault("THROTTLE_USER_RATE", "100000/min")
 os.environ.setdefault("THROTTLE_CLAIM_RATE", "100000/min")
+os.environ.setdefault("THROTTLE_INVITATION_RATE", "100000/min")
 
 from smartplatform.settings import *  # noqa: F403
 from smartplatform.settings import BASE_DIR, CACHES, DATABASES

@@ -80,7 +80,7 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields: ClassVar = ("last_login", "date_joined")
-    actions = ("suspend", "lift_suspension")
+    actions = ("suspend", "lift_suspension", "erase_accounts")
     filter_horizontal = ("moderated_municipalities", "groups", "user_permissions")
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -102,6 +102,30 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset.exclude(pk=actor.pk):
             suspension.suspend(user=user, actor=actor)
         self.message_user(request, _("The selected users are suspended."), messages.SUCCESS)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Django's delete would skip every app's erasure and the sole-admin check: accounts
+        # go through "erase" below, like a person deleting their own.
+        return False
+
+    @admin.action(
+        description=_("Erase the selected accounts (as if they deleted them themselves)"),
+        permissions=["erase"],
+    )
+    def erase_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from smartplatform.accounts import personal_data
+        from smartplatform.core.errors import DomainError
+
+        actor = signed_in_user(request)
+        for user in queryset.exclude(pk=actor.pk).filter(is_active=True):
+            try:
+                personal_data.delete_account(user=user)
+            except DomainError as refusal:
+                self.message_user(request, f"{user}: {refusal.get_message()}", messages.ERROR)
+        self.message_user(request, _("The selected accounts are erased."), messages.SUCCESS)
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
 
     @admin.action(description=_("Lift the suspension of the selected users"))
     def lift_suspension(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

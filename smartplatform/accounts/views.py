@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
@@ -41,9 +42,11 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         changes = MeUpdateSerializer(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
-        subject = subject_of(request)
-        user = services.update_profile(user=subject.user, **changes.validated_data)
-        subject.record("profile.updated", fields=sorted(changes.validated_data))
+        # The act and its record commit together, or not at all.
+        with transaction.atomic():
+            subject = subject_of(request)
+            user = services.update_profile(user=subject.user, **changes.validated_data)
+            subject.record("profile.updated", fields=sorted(changes.validated_data))
         return Response(MeSerializer(user, context={"request": request}).data)
 
     @extend_schema(request=DeleteAccountSerializer, responses={204: None})

@@ -9,7 +9,14 @@ class ConsentAdmin(admin.ModelAdmin):
     list_filter = ("organisation",)
     search_fields = ("resident__display_name", "organisation__name")
     list_select_related = ("resident", "organisation")
-    autocomplete_fields = ("resident", "organisation", "recorded_by", "withdrawn_by")
+
+    # Consents are given and withdrawn by the resident or their coordinator, in the API;
+    # here they are evidence to read.
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Act)

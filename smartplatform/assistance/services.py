@@ -199,13 +199,17 @@ def give_consent(
 
 
 @transaction.atomic
-def withdraw_consent(*, resident: User, organisation: Organisation, by: User) -> Consent:
-    """Withdrawn at once: from now on nobody at ``organisation`` can act for the resident."""
-    consent = (
-        Consent.objects.select_for_update()
-        .filter(resident=resident, organisation=organisation, withdrawn_at__isnull=True)
-        .first()
+def withdraw_consent(
+    *, resident: User, organisation: Organisation, by: User, consent_id: int | None = None
+) -> Consent:
+    """Withdrawn at once: from now on nobody at ``organisation`` can act for the resident.
+    With ``consent_id``, that very consent (409 if it is no longer in force)."""
+    consents = Consent.objects.select_for_update().filter(
+        resident=resident, organisation=organisation, withdrawn_at__isnull=True
     )
+    if consent_id is not None:
+        consents = consents.filter(pk=consent_id)
+    consent = consents.first()
     if consent is None:
         raise NoActiveConsent()
     consent.withdrawn_at = timezone.now()

@@ -154,7 +154,9 @@ class MyConsentView(APIView):
     def delete(self, request: Request, consent_id: str) -> Response:
         me = signed_in_user(request)
         consent = get_object_or_404(Consent, pk=consent_id, resident=me)
-        withdrawn = services.withdraw_consent(resident=me, organisation=consent.organisation, by=me)
+        withdrawn = services.withdraw_consent(
+            resident=me, organisation=consent.organisation, by=me, consent_id=consent.pk
+        )
         return Response(ConsentSerializer(withdrawn).data)
 
 

@@ -15,7 +15,7 @@ from smartplatform.core.errors import DomainError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 # A small file can claim an enormous canvas (a "decompression bomb"): refuse those early.
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 16_000_000
 
 
 class InvalidImage(DomainError):

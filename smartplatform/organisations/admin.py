@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.organisations.models import (
     Invitation,
     JoinRequest,
@@ -11,6 +12,7 @@ from smartplatform.organisations.models import (
     Municipality,
     Organisation,
 )
+from smartplatform.organisations.services import update_organisation
 
 
 @admin.register(Municipality)
@@ -52,7 +54,12 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected organisations as verified"))
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
-        count = queryset.filter(is_verified=False).update(is_verified=True)
+        actor = signed_in_user(request)
+        count = 0
+        for organisation in queryset.filter(is_verified=False):
+            # Through the service, so the "verified" event is published as from the API.
+            update_organisation(organisation=organisation, actor=actor, is_verified=True)
+            count += 1
         self.message_user(request, _("%(count)d organisations verified.") % {"count": count})
 
 

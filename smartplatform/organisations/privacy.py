@@ -76,3 +76,23 @@ personal_data.register(
     ),
     erase=_erase_invitations,
 )
+
+
+def _contact_addresses(user: User) -> QuerySet[Organisation]:
+    query = Q()
+    for address in personal_data.addresses(user):
+        query |= Q(contact_email__iexact=address)
+    return Organisation.objects.filter(query)
+
+
+def _erase_contact_addresses(user: User) -> None:
+    # An organisation whose contact address is the person's own loses it with them.
+    _contact_addresses(user).update(contact_email="")
+
+
+personal_data.register(
+    "organisation_contact_addresses",
+    Organisation,
+    export=lambda user: personal_data.rows(_contact_addresses(user), "slug", "contact_email"),
+    erase=_erase_contact_addresses,
+)

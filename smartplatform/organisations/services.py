@@ -282,6 +282,13 @@ def invite(*, organisation: Organisation, email: str, role: Role, actor: User) -
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise AlreadyMember()
+    # An invitation that expired unanswered no longer holds the address.
+    Invitation.objects.filter(
+        organisation=organisation,
+        email__iexact=email,
+        status=Invitation.Status.PENDING,
+        expires_at__lte=timezone.now(),
+    ).update(status=Invitation.Status.REVOKED)
     code = secrets.token_urlsafe(16)
     try:
         with transaction.atomic():

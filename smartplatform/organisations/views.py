@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
@@ -11,6 +12,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from smartplatform.accounts.models import User
@@ -74,6 +76,7 @@ class OrganisationViewSet(
     filter_backends = (filters.DjangoFilterBackend, SearchFilter, OrderingFilter)
     filterset_class = OrganisationFilter
     search_fields = ("name",)
+    throttle_scope: str | None = None  # set per action where a scoped limit applies
     ordering_fields = ("name", "created_at", "member_count")
     swedish_ordering_fields = ("name",)
 
@@ -188,13 +191,14 @@ class OrganisationViewSet(
         organisation = self._organisation(at_least=None)
         data = JoinRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subject = subject_of(request)
-        join_request = services.request_to_join(
-            organisation=organisation,
-            user=subject.user,
-            message=data.validated_data.get("message", ""),
-        )
-        subject.record("organisation.join_requested", organisation=organisation.slug)
+        with transaction.atomic():  # the act and its record commit together
+            subject = subject_of(request)
+            join_request = services.request_to_join(
+                organisation=organisation,
+                user=subject.user,
+                message=data.validated_data.get("message", ""),
+            )
+            subject.record("organisation.join_requested", organisation=organisation.slug)
         return Response(JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -228,7 +232,13 @@ class OrganisationViewSet(
         return Response(JoinRequestSerializer(join_request).data)
 
     @extend_schema(request=InvitationCreateSerializer, responses=InvitationSerializer)
-    @action(detail=True, methods=["get", "post"])
+    # Invitations send email to any address: a few per hour and person, not a spam cannon.
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        throttle_classes=[UserRateThrottle, ScopedRateThrottle],
+        throttle_scope="invitations",
+    )
     @raises(services.AlreadyMember, services.InvitationPending)
     def invitations(self, request: Request, slug: str) -> Response:
         organisation = self._organisation(at_least=Role.ADMIN)

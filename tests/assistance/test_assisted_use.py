@@ -390,3 +390,18 @@ def test_claiming_ends_old_sessions_and_is_recorded(coordinator, meeting_place):
     actions = list(Act.objects.filter(resident_id=resident_id).values_list("action", flat=True))
 
     assert actions == ["login_code.issued", "account.registered"]
+
+
+def test_withdrawing_an_old_consent_by_id_touches_no_other(coordinator, meeting_place):
+    resident = verified("bo@example.se")
+    bo = client_for(resident)
+    body = {"organisation": meeting_place.slug, "statement": CONSENT}
+    first = bo.post("/api/v1/me/assistance-consents/", body, format="json").json()
+    bo.delete(f"/api/v1/me/assistance-consents/{first['id']}/")
+    second = bo.post("/api/v1/me/assistance-consents/", body, format="json").json()
+
+    again = bo.delete(f"/api/v1/me/assistance-consents/{first['id']}/")
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "no_active_consent"
+    assert Consent.objects.get(pk=second["id"]).withdrawn_at is None

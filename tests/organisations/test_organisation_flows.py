@@ -319,3 +319,60 @@ def test_plain_staff_verify_organisations_but_do_not_run_them(club, admin, event
     assert client.patch(f"{base}/members/{admin.pk}/", {"role": "member"}).status_code == 403
     assert client.get(f"{base}/join-requests/").status_code == 403
     assert client.post(f"{base}/invitations/", {"email": "x@example.se"}).status_code == 403
+
+
+def test_an_expired_invitation_does_not_block_a_new_one(
+    club, admin, django_capture_on_commit_callbacks
+):
+    invite(admin, club, "nora@example.se", capture=django_capture_on_commit_callbacks)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    invite(admin, club, "nora@example.se", capture=django_capture_on_commit_callbacks)
+
+    assert sorted(Invitation.objects.values_list("status", flat=True)) == ["pending", "revoked"]
+
+
+def test_invitations_are_rate_limited_per_person(club, admin, settings):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "invitations": "3/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    try:
+        statuses = [
+            client_for(admin)
+            .post(
+                f"/api/v1/organisations/{club.slug}/invitations/",
+                {"email": f"p{n}@example.se"},
+                format="json",
+            )
+            .status_code
+            for n in range(4)
+        ]
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+
+    assert statuses == [201, 201, 201, 429]
+
+
+def test_the_admin_erases_accounts_through_every_apps_handlers(club, admin, client):
+    from tests.factories import SuperuserFactory
+
+    person = verified("gone@example.se", display_name="Gone Person")
+    Membership.objects.create(organisation=club, user=person, role="member")
+    club.contact_email = "gone@example.se"
+    club.save()
+    operator = SuperuserFactory.create()
+    client.force_login(operator)
+    changelist = "/admin/accounts/user/"
+
+    page = client.get(changelist)
+    client.post(changelist, {"action": "erase_accounts", "_selected_action": [person.pk]})
+
+    assert 'value="delete_selected"' not in page.content.decode()
+    person.refresh_from_db()
+    club.refresh_from_db()
+    assert person.display_name == "borttagen användare"
+    assert not Membership.objects.filter(user=person).exists()
+    assert club.contact_email == ""
