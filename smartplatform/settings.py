@@ -261,6 +261,7 @@ AXES_VERBOSE = False
 # OIDC_SERVER_URL=https://login.microsoftonline.com/<tenant id>/v2.0 with the app
 # registration's client id and secret. Off while OIDC_SERVER_URL is empty.
 OIDC_SERVER_URL = env_str("OIDC_SERVER_URL", "")
+SOCIALACCOUNT_ADAPTER = "smartplatform.accounts.social.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
 if OIDC_SERVER_URL:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {

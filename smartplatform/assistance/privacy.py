@@ -25,3 +25,29 @@ personal_data.register_rows(
     fields=("at", "action", "details", "organisation__slug", "coordinator_id"),
     user_field="resident",
 )
+
+
+def _keep(user: object) -> None:
+    """Kept: the rows concern someone else (the resident), and name this person only by
+    the id of their account, which stays, anonymised."""
+
+
+personal_data.register(
+    "acts_done_for_others",
+    Act,
+    export=lambda user: personal_data.rows(
+        Act.objects.filter(coordinator=user), "at", "action", "resident_id", "organisation__slug"
+    ),
+    erase=_keep,
+)
+personal_data.register(
+    "consents_recorded_for_others",
+    Consent,
+    export=lambda user: personal_data.rows(
+        Consent.objects.filter(recorded_by=user).exclude(resident=user),
+        "given_at",
+        "resident_id",
+        "organisation__slug",
+    ),
+    erase=_keep,
+)

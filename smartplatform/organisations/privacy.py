@@ -96,3 +96,22 @@ personal_data.register(
     export=lambda user: personal_data.rows(_contact_addresses(user), "slug", "contact_email"),
     erase=_erase_contact_addresses,
 )
+
+
+personal_data.register(
+    "invitations_sent",
+    Invitation,
+    export=lambda user: personal_data.rows(
+        Invitation.objects.filter(invited_by=user), "organisation__slug", "email", "created_at"
+    ),
+    # Kept with the organisation: the sender is named only by the anonymised account's id.
+    erase=lambda user: None,
+)
+personal_data.register(
+    "join_requests_decided",
+    JoinRequest,
+    export=lambda user: personal_data.rows(
+        JoinRequest.objects.filter(decided_by=user), "organisation__slug", "status", "decided_at"
+    ),
+    erase=lambda user: None,
+)
