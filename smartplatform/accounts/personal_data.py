@@ -99,6 +99,14 @@ def addresses(user: User) -> set[str]:
     return found
 
 
+def any_address(user: User, field: str) -> models.Q:
+    """A filter: ``field`` is one of the person's email addresses (any case)."""
+    query = models.Q(pk__in=[])
+    for address in addresses(user):
+        query |= models.Q(**{f"{field}__iexact": address})
+    return query
+
+
 def handled_models() -> set[type[models.Model]]:
     """The account itself, and every model a handler covers."""
     return {User} | {model for handler in _handlers for model in handler.models}

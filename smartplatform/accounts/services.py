@@ -4,14 +4,13 @@ import time
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from smartplatform.accounts.models import User
 from smartplatform.core.errors import DomainError
-from smartplatform.core.images import normalised_jpeg
+from smartplatform.core.images import replace_picture
 from smartplatform.core.jobs import enqueue_on_commit
 from smartplatform.organisations.models import Municipality
 
@@ -136,22 +135,12 @@ AVATAR_SIDE = 512
 
 @transaction.atomic
 def set_avatar(*, user: User, upload: Any) -> User:
-    """A new profile picture, shrunk and stripped of metadata; the old file goes after the
-    commit (a rollback keeps it)."""
-    picture = normalised_jpeg(upload, max_side=AVATAR_SIDE)
-    old = user.avatar.name
-    user.avatar.save("avatar.jpg", picture, save=False)
-    user.save(update_fields=["avatar"])
-    if old:
-        transaction.on_commit(lambda: default_storage.delete(old))
+    """A new profile picture, shrunk and stripped of metadata."""
+    replace_picture(user, "avatar", upload, max_side=AVATAR_SIDE)
     return user
 
 
 @transaction.atomic
 def remove_avatar(*, user: User) -> User:
-    old = user.avatar.name
-    user.avatar = ""
-    user.save(update_fields=["avatar"])
-    if old:
-        transaction.on_commit(lambda: default_storage.delete(old))
+    replace_picture(user, "avatar", None, max_side=AVATAR_SIDE)
     return user

@@ -8,6 +8,8 @@ import io
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -43,3 +45,18 @@ def normalised_jpeg(upload: Any, *, max_side: int) -> ContentFile[bytes]:
     output = io.BytesIO()
     picture.save(output, format="JPEG", quality=85, optimize=True)
     return ContentFile(output.getvalue())
+
+
+def replace_picture(instance: Model, field: str, upload: Any | None, *, max_side: int) -> None:
+    """Store ``upload`` (or nothing, with None) as ``instance.<field>``, in the caller's
+    transaction. The old file is deleted only after the commit: a rollback keeps the file
+    the row still points at."""
+    current = getattr(instance, field)
+    old, storage = current.name, current.storage
+    if upload is None:
+        setattr(instance, field, "")
+    else:
+        current.save(f"{field}.jpg", normalised_jpeg(upload, max_side=max_side), save=False)
+    instance.save(update_fields=[field])
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))

@@ -1,6 +1,6 @@
 """Personal data in organisations: memberships, join requests, invitations."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from smartplatform.accounts import personal_data
@@ -41,10 +41,7 @@ def _must_not_be_sole_admin(user: User) -> None:
 
 def _invitations_to(user: User) -> QuerySet[Invitation]:
     # Every address the person has or had on the account, not only the primary one.
-    query = Q()
-    for address in personal_data.addresses(user):
-        query |= Q(email__iexact=address)
-    return Invitation.objects.filter(query)
+    return Invitation.objects.filter(personal_data.any_address(user, "email"))
 
 
 def _erase_invitations(user: User) -> None:
@@ -79,10 +76,7 @@ personal_data.register(
 
 
 def _contact_addresses(user: User) -> QuerySet[Organisation]:
-    query = Q()
-    for address in personal_data.addresses(user):
-        query |= Q(contact_email__iexact=address)
-    return Organisation.objects.filter(query)
+    return Organisation.objects.filter(personal_data.any_address(user, "contact_email"))
 
 
 def _erase_contact_addresses(user: User) -> None:

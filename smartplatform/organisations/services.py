@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from smartplatform.accounts.models import User
 from smartplatform.core.errors import ConflictError, DomainError
 from smartplatform.core.events import publish
-from smartplatform.core.images import normalised_jpeg
+from smartplatform.core.images import replace_picture
 from smartplatform.organisations.models import (
     ROLE_RANK,
     Invitation,
@@ -400,20 +399,11 @@ LOGO_SIDE = 512
 
 @transaction.atomic
 def set_logo(*, organisation: Organisation, upload: Any) -> Organisation:
-    picture = normalised_jpeg(upload, max_side=LOGO_SIDE)
-    old = organisation.logo.name
-    organisation.logo.save("logo.jpg", picture, save=False)
-    organisation.save(update_fields=["logo"])
-    if old:
-        transaction.on_commit(lambda: default_storage.delete(old))
+    replace_picture(organisation, "logo", upload, max_side=LOGO_SIDE)
     return organisation
 
 
 @transaction.atomic
 def remove_logo(*, organisation: Organisation) -> Organisation:
-    old = organisation.logo.name
-    organisation.logo = ""
-    organisation.save(update_fields=["logo"])
-    if old:
-        transaction.on_commit(lambda: default_storage.delete(old))
+    replace_picture(organisation, "logo", None, max_side=LOGO_SIDE)
     return organisation
