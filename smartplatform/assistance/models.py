@@ -74,6 +74,13 @@ class LoginCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # A claim in progress: the address and password the resident chose, waiting for the code
+    # sent to that address. Nothing about the account changes until the code comes back.
+    pending_email = models.EmailField(blank=True)
+    pending_password = models.CharField(max_length=128, blank=True)  # a password hash
+    email_code_hash = models.CharField(max_length=64, blank=True)
+    email_code_expires_at = models.DateTimeField(null=True, blank=True)
+    email_code_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("one-time login code")

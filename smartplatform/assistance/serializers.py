@@ -109,3 +109,12 @@ class ClaimAccountSerializer(StrictInputSerializer):
     def validate_password(self, value: str) -> str:
         validate_password(value)
         return value
+
+
+class ClaimStartedSerializer(serializers.Serializer):
+    email_code_sent_to = serializers.EmailField()
+
+
+class ConfirmClaimSerializer(StrictInputSerializer):
+    code = serializers.CharField(max_length=40, help_text="The printed code.")
+    email_code = serializers.CharField(max_length=20, help_text="The code from the email.")

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -240,37 +241,116 @@ def acting_organisation(*, coordinator: User, resident: User) -> Organisation:
     return membership.organisation
 
 
-@transaction.atomic
-def claim_account(*, code: str, email: str, password: str) -> User:
-    """The resident takes over their managed account with the printed code: from now on
-    they sign in with their own email address (verified at their first sign-in) and
-    password. Each code works once."""
+EMAIL_CODE_VALID_FOR = timedelta(minutes=30)
+EMAIL_CODE_MAX_ATTEMPTS = 5
+
+
+class EmailCodeInvalid(DomainError):
+    status_code = 400
+    code = "email_code_invalid"
+    default_message = _(
+        "The code from the email is not right, or has expired. Start again with your printed code."
+    )
+
+
+def _claimable(code: str) -> LoginCode:
     login_code = (
         LoginCode.objects.select_for_update()
         .select_related("resident")
         .filter(code_hash=_hash(code), used_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
-    if login_code is None:
+    if login_code is None or not is_unclaimed(login_code.resident):
         raise LoginCodeInvalid()
-    resident = User.objects.select_for_update().get(pk=login_code.resident_id)
-    if not is_unclaimed(resident):
-        raise LoginCodeInvalid()
+    return login_code
+
+
+@transaction.atomic
+def start_claim(*, code: str, email: str, password: str) -> None:
+    """First step of taking over a managed account with the printed code: the address and
+    password are kept aside and a code is sent to the address. The account does not change
+    until that code comes back, so a mistyped address gives its owner nothing."""
+    login_code = _claimable(code)
     email = email.strip().lower()
+    if _address_in_use(email, login_code.resident):
+        raise EmailTaken()
+    validate_password(password, user=login_code.resident)
+    email_code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    login_code.pending_email = email
+    login_code.pending_password = make_password(password)
+    login_code.email_code_hash = _hash(email_code)
+    login_code.email_code_expires_at = timezone.now() + EMAIL_CODE_VALID_FOR
+    login_code.email_code_attempts = 0
+    login_code.save(
+        update_fields=[
+            "pending_email",
+            "pending_password",
+            "email_code_hash",
+            "email_code_expires_at",
+            "email_code_attempts",
+        ]
+    )
+    _send_claim_code(login_code.resident, email, f"{email_code[:4]}-{email_code[4:]}")
+
+
+def _send_claim_code(resident: User, email: str, email_code: str) -> None:
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from smartplatform.accounts.services import send_email_after_commit
+
+    context = {"name": resident.display_name, "code": email_code}
+    with translation.override(resident.preferred_language):
+        subject = render_to_string("assistance/email/claim_subject.txt", context)
+        body = render_to_string("assistance/email/claim_message.txt", context)
+    send_email_after_commit(EmailMessage(subject=" ".join(subject.split()), body=body, to=[email]))
+
+
+def confirm_claim(*, code: str, email_code: str) -> User:
+    """Second step: the code sent to the address proves it is the resident's. The account
+    becomes theirs: that address (verified) and their password. Each printed code works
+    once; a few wrong email codes and the claim starts over."""
+    with transaction.atomic():
+        login_code = _claimable(code)
+        if not login_code.pending_email or login_code.email_code_expires_at is None:
+            raise EmailCodeInvalid()
+        matches = secrets.compare_digest(login_code.email_code_hash, _hash(email_code))
+        fresh = login_code.email_code_expires_at > timezone.now()
+        if matches and fresh:
+            return _complete_claim(login_code)
+        # A wrong or late code is counted, and the count is committed (the refusal is
+        # raised after the transaction, not through it).
+        login_code.email_code_attempts += 1
+        if login_code.email_code_attempts >= EMAIL_CODE_MAX_ATTEMPTS or not fresh:
+            login_code.pending_email = ""
+            login_code.pending_password = ""
+            login_code.email_code_hash = ""
+        login_code.save()
+    raise EmailCodeInvalid()
+
+
+def _complete_claim(login_code: LoginCode) -> User:
+    from allauth.account.models import EmailAddress
+
+    resident = User.objects.select_for_update().get(pk=login_code.resident_id)
+    email = login_code.pending_email
     if _address_in_use(email, resident):
         raise EmailTaken()
-    validate_password(password, user=resident)
     organisation = resident.managed_by
     resident.email = email
-    resident.set_password(password)
+    resident.password = login_code.pending_password
     resident.managed_by = None
     try:
         with transaction.atomic():
             resident.save(update_fields=["email", "password", "managed_by"])
+            EmailAddress.objects.create(user=resident, email=email, verified=True, primary=True)
     except IntegrityError as exc:  # the same address claimed at the same moment
         raise EmailTaken() from exc
     login_code.used_at = timezone.now()
-    login_code.save(update_fields=["used_at"])
+    login_code.pending_password = ""
+    login_code.email_code_hash = ""
+    login_code.save()
     # Whoever was signed in as the managed account (nobody should be) is signed out.
     from smartplatform.accounts.suspension import end_sessions
 

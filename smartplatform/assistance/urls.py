@@ -26,4 +26,9 @@ urlpatterns = [
     ),
     path("me/assisted-acts/", views.MyAssistedActsView.as_view(), name="my-assisted-acts"),
     path("assisted/claim/", views.ClaimAccountView.as_view(), name="assisted-claim"),
+    path(
+        "assisted/claim/confirm/",
+        views.ConfirmClaimView.as_view(),
+        name="assisted-claim-confirm",
+    ),
 ]

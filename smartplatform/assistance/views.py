@@ -16,6 +16,8 @@ from smartplatform.assistance.models import Act, Consent
 from smartplatform.assistance.serializers import (
     ActSerializer,
     ClaimAccountSerializer,
+    ClaimStartedSerializer,
+    ConfirmClaimSerializer,
     ConsentSerializer,
     GiveConsentSerializer,
     LoginCodeSerializer,
@@ -176,18 +178,34 @@ class MyAssistedActsView(generics.ListAPIView):
 
 
 class ClaimAccountView(APIView):
-    """A resident registered by a coordinator takes over their account with the printed
-    code: their own email address (verified at the first sign-in) and password."""
+    """A resident registered by a coordinator takes over their account, in two steps: the
+    printed code with the address and password they choose (a code is emailed to that
+    address), then both codes together. Until then the account does not change."""
 
     permission_classes = (permissions.AllowAny,)
     # Each answer says whether an address is taken: few tries per client and hour.
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "assisted_claim"
 
-    @extend_schema(request=ClaimAccountSerializer, responses={204: None})
+    @extend_schema(request=ClaimAccountSerializer, responses={202: ClaimStartedSerializer})
     @raises(services.LoginCodeInvalid, services.EmailTaken)
     def post(self, request: Request) -> Response:
         data = ClaimAccountSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.claim_account(**data.validated_data)
+        services.start_claim(**data.validated_data)
+        body = {"email_code_sent_to": data.validated_data["email"].strip().lower()}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class ConfirmClaimView(APIView):
+    permission_classes = (permissions.AllowAny,)
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "assisted_claim"
+
+    @extend_schema(request=ConfirmClaimSerializer, responses={204: None})
+    @raises(services.LoginCodeInvalid, services.EmailCodeInvalid, services.EmailTaken)
+    def post(self, request: Request) -> Response:
+        data = ConfirmClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.confirm_claim(**data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from rest_framework.test import APIClient
 
 from smartplatform.accounts.models import User
 from smartplatform.assistance.models import Act, Consent, LoginCode
 from smartplatform.organisations.models import JoinRequest, Membership, Organisation
-from tests.accounts.clients import PASSWORD, AuthClient, last_code_to
+from tests.accounts.clients import PASSWORD, AuthClient
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,21 +152,10 @@ def test_the_coordinator_acts_for_the_resident_and_the_resident_sees_who_acted(
     assert JoinRequest.objects.get(organisation=club).user == resident
 
     # Elsa takes over her account with the printed code, and signs in herself.
-    claimed = APIClient().post(
-        "/api/v1/assisted/claim/",
-        {
-            "code": registered["login_code"].lower(),
-            "email": "elsa@example.se",
-            "password": PASSWORD,
-        },
-        format="json",
-    )
-    assert claimed.status_code == 204
+    claim(registered["login_code"].lower(), "elsa@example.se", django_capture_on_commit_callbacks)
     elsa = AuthClient("app", django_capture_on_commit_callbacks)
-    pending = elsa.auth("post", "auth/login", {"email": "elsa@example.se", "password": PASSWORD})
-    assert pending.status_code == 401  # her address is verified at the first sign-in
-    verified_now = elsa.auth("post", "auth/email/verify", {"key": last_code_to("elsa@")})
-    assert verified_now.status_code == 200
+    signed_in = elsa.auth("post", "auth/login", {"email": "elsa@example.se", "password": PASSWORD})
+    assert signed_in.status_code == 200  # the address was proven during the claim
 
     acts = elsa.api("get", "me/assisted-acts/").json()["results"]
     assert [
@@ -181,16 +171,33 @@ def test_the_coordinator_acts_for_the_resident_and_the_resident_sees_who_acted(
     assert User.objects.get(pk=resident.pk).managed_by is None
 
 
-def test_a_printed_code_works_once(coordinator, meeting_place):
-    code = register(coordinator, meeting_place).json()["login_code"]
-    body = {"code": code, "email": "elsa@example.se", "password": PASSWORD}
+def claim(printed: str, email: str, capture) -> None:
+    """Both steps of taking over an account, as the resident does them."""
+    with capture(execute=True):
+        started = APIClient().post(
+            "/api/v1/assisted/claim/",
+            {"code": printed, "email": email, "password": PASSWORD},
+            format="json",
+        )
+    assert started.status_code == 202, started.json()
+    assert started.json() == {"email_code_sent_to": email}
+    [code] = re.findall(r"^([A-Z2-9]{4}-[A-Z2-9]{4})$", str(mail.outbox[-1].body), re.M)
+    confirmed = APIClient().post(
+        "/api/v1/assisted/claim/confirm/", {"code": printed, "email_code": code}, format="json"
+    )
+    assert confirmed.status_code == 204, confirmed.json()
 
-    first = APIClient().post("/api/v1/assisted/claim/", body, format="json")
+
+def test_a_printed_code_works_once(coordinator, meeting_place, django_capture_on_commit_callbacks):
+    code = register(coordinator, meeting_place).json()["login_code"]
+    claim(code, "elsa@example.se", django_capture_on_commit_callbacks)
+
     again = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
-        "/api/v1/assisted/claim/", {**body, "email": "mallory@example.se"}, format="json"
+        "/api/v1/assisted/claim/",
+        {"code": code, "email": "mallory@example.se", "password": PASSWORD},
+        format="json",
     )
 
-    assert first.status_code == 204
     assert again.status_code == 400
     assert again.json()["code"] == "login_code_invalid"
     assert User.objects.filter(email="elsa@example.se").exists()
@@ -405,3 +412,65 @@ def test_withdrawing_an_old_consent_by_id_touches_no_other(coordinator, meeting_
     assert again.status_code == 409
     assert again.json()["code"] == "no_active_consent"
     assert Consent.objects.get(pk=second["id"]).withdrawn_at is None
+
+
+def test_a_mistyped_address_changes_nothing_and_gives_its_owner_nothing(
+    coordinator, meeting_place, django_capture_on_commit_callbacks
+):
+    registered = register(coordinator, meeting_place).json()
+    resident = User.objects.get(pk=registered["resident"]["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        started = APIClient().post(
+            "/api/v1/assisted/claim/",
+            {"code": registered["login_code"], "email": "elsa@exampel.se", "password": PASSWORD},
+            format="json",
+        )
+    assert started.status_code == 202
+
+    # The owner of the mistyped address tries a password reset: there is no such account.
+    owner = AuthClient("app", django_capture_on_commit_callbacks)
+    owner.auth("post", "auth/password/request", {"email": "elsa@exampel.se"})
+    resident.refresh_from_db()
+
+    assert resident.email.endswith("@ombud.invalid")
+    assert not resident.has_usable_password()
+    assert resident.managed_by == meeting_place
+    # No reset code went out: the address belongs to no account.
+    assert not any("lösenordsåterställning" in str(m.subject) for m in mail.outbox)
+    assert (
+        owner.auth(
+            "post", "auth/login", {"email": "elsa@exampel.se", "password": PASSWORD}
+        ).status_code
+        == 400
+    )
+
+
+def test_wrong_email_codes_start_the_claim_over(
+    coordinator, meeting_place, django_capture_on_commit_callbacks
+):
+    printed = register(coordinator, meeting_place).json()["login_code"]
+    with django_capture_on_commit_callbacks(execute=True):
+        APIClient().post(
+            "/api/v1/assisted/claim/",
+            {"code": printed, "email": "elsa@example.se", "password": PASSWORD},
+            format="json",
+        )
+    [right] = re.findall(r"^([A-Z2-9]{4}-[A-Z2-9]{4})$", str(mail.outbox[-1].body), re.M)
+
+    wrong = [
+        APIClient()
+        .post(
+            "/api/v1/assisted/claim/confirm/",
+            {"code": printed, "email_code": "AAAA-AAAA"},
+            format="json",
+        )
+        .json()["code"]
+        for _ in range(5)
+    ]
+    late = APIClient().post(
+        "/api/v1/assisted/claim/confirm/", {"code": printed, "email_code": right}, format="json"
+    )
+
+    assert wrong == ["email_code_invalid"] * 5
+    assert late.status_code == 400  # five wrong tries: start again with the printed code
+    assert User.objects.filter(email__startswith="resident-").count() == 1
