@@ -6,7 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from smartplatform.accounts.models import User
 from smartplatform.core.models import Event, EventDelivery, IdempotencyRecord
@@ -74,3 +76,18 @@ class IdempotencyRecordFactory(factory.django.DjangoModelFactory[IdempotencyReco
     lease_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=60))
     response_status = 201
     response_body = factory.Dict({"ok": True})
+
+
+def verified_user(factory: Any = UserFactory, **fields: Any) -> User:
+    """A resident: a user whose address is verified, as sign-up leaves them."""
+    user = factory.create(**fields)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def client_for(user: User | None, language: str = "en") -> APIClient:
+    """An API client signed in as ``user`` (anonymous with None)."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_login(user)
+    return client

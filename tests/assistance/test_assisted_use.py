@@ -5,7 +5,6 @@ import re
 from typing import Any
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from rest_framework.test import APIClient
 
@@ -13,23 +12,11 @@ from smartplatform.accounts.models import User
 from smartplatform.assistance.models import Act, Consent, LoginCode
 from smartplatform.organisations.models import JoinRequest, Membership, Organisation
 from tests.accounts.clients import PASSWORD, AuthClient
-from tests.factories import UserFactory
+from tests.factories import client_for, verified_user
 
 pytestmark = pytest.mark.django_db
 
 CONSENT = "Jag vill att personalen på Träffpunkten hjälper mig med tjänsterna på Smart samhälle."
-
-
-def verified(email: str, **extra) -> User:
-    user = UserFactory.create(email=email, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
-def client_for(user: User) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -41,7 +28,7 @@ def meeting_place() -> Organisation:
 
 @pytest.fixture
 def coordinator(meeting_place) -> User:
-    user = verified("kerstin@traffpunkten.se", display_name="Kerstin")
+    user = verified_user(email="kerstin@traffpunkten.se", display_name="Kerstin")
     Membership.objects.create(
         organisation=meeting_place, user=user, role="member", is_coordinator=True
     )
@@ -62,8 +49,8 @@ def register(coordinator, organisation, **extra):
 
 
 def test_an_admin_makes_a_member_a_coordinator(meeting_place):
-    admin = verified("admin@traffpunkten.se")
-    member = verified("member@traffpunkten.se")
+    admin = verified_user(email="admin@traffpunkten.se")
+    member = verified_user(email="member@traffpunkten.se")
     Membership.objects.create(organisation=meeting_place, user=admin, role="admin")
     Membership.objects.create(organisation=meeting_place, user=member, role="member")
     url = f"/api/v1/organisations/{meeting_place.slug}/members/{member.pk}/"
@@ -102,7 +89,7 @@ def test_a_coordinator_registers_a_resident_without_email(coordinator, meeting_p
 
 @pytest.mark.parametrize("who", ["member", "other_coordinator", "admin_not_coordinator"])
 def test_only_the_organisations_coordinators_register_residents(meeting_place, who):
-    user = verified(f"{who}@example.se")
+    user = verified_user(email=f"{who}@example.se")
     if who == "member":
         Membership.objects.create(organisation=meeting_place, user=user, role="editor")
     elif who == "admin_not_coordinator":
@@ -228,7 +215,7 @@ def test_a_coordinator_of_another_organisation_cannot_act_for_the_resident(
     other = Organisation.objects.create(
         name="Tidsbanken", slug="tidsbanken", kind="other", is_verified=True
     )
-    stranger = verified("stranger@tidsbanken.se")
+    stranger = verified_user(email="stranger@tidsbanken.se")
     Membership.objects.create(organisation=other, user=stranger, is_coordinator=True)
     client = client_for(stranger)
 
@@ -245,7 +232,7 @@ def test_a_coordinator_of_another_organisation_cannot_act_for_the_resident(
 
 
 def test_withdrawn_consent_stops_all_acting(coordinator, meeting_place):
-    resident = verified("bo@example.se", display_name="Bo")
+    resident = verified_user(email="bo@example.se", display_name="Bo")
     bo = client_for(resident)
     given = bo.post(
         "/api/v1/me/assistance-consents/",
@@ -322,7 +309,7 @@ def test_the_residents_list_costs_the_same_for_few_and_many(
 
 
 def test_coordinators_exist_only_in_verified_organisations():
-    mallory = verified("mallory@example.se")
+    mallory = verified_user(email="mallory@example.se")
     own = client_for(mallory).post(
         "/api/v1/organisations/", {"name": "Mallorys klubb", "kind": "other"}, format="json"
     )
@@ -340,7 +327,7 @@ def test_coordinators_exist_only_in_verified_organisations():
 
 
 def test_a_login_code_never_takes_over_an_account_with_its_own_login(coordinator, meeting_place):
-    bo = verified("bo@example.se", display_name="Bo")
+    bo = verified_user(email="bo@example.se", display_name="Bo")
     bo.set_password(PASSWORD)
     bo.save()
     client_for(bo).post(
@@ -400,7 +387,7 @@ def test_claiming_ends_old_sessions_and_is_recorded(coordinator, meeting_place):
 
 
 def test_withdrawing_an_old_consent_by_id_touches_no_other(coordinator, meeting_place):
-    resident = verified("bo@example.se")
+    resident = verified_user(email="bo@example.se")
     bo = client_for(resident)
     body = {"organisation": meeting_place.slug, "statement": CONSENT}
     first = bo.post("/api/v1/me/assistance-consents/", body, format="json").json()

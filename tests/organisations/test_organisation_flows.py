@@ -6,11 +6,9 @@ import threading
 from datetime import timedelta
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from smartplatform.organisations import services
 from smartplatform.organisations.models import (
@@ -19,23 +17,11 @@ from smartplatform.organisations.models import (
     Organisation,
     Role,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for, verified_user
 
 pytestmark = pytest.mark.django_db
 
 CODE = re.compile(r"^\s*([A-Za-z0-9_-]{20,})\s*$", re.MULTILINE)
-
-
-def verified(email: str, **extra):
-    user = UserFactory.create(email=email, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
-def client_for(user, language: str = "en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -47,7 +33,7 @@ def club():
 
 @pytest.fixture
 def admin(club):
-    user = verified("admin@example.se", display_name="Agnes")
+    user = verified_user(email="admin@example.se", display_name="Agnes")
     Membership.objects.create(organisation=club, user=user, role=Role.ADMIN)
     return user
 
@@ -68,7 +54,7 @@ def invite(admin, club, email: str, role: str = "editor", capture=None):
 def test_an_invitation_by_email_is_accepted_with_its_code(
     club, admin, events, django_capture_on_commit_callbacks
 ):
-    invitee = verified("Nora@Example.se", display_name="Nora", preferred_language="sv")
+    invitee = verified_user(email="Nora@Example.se", display_name="Nora", preferred_language="sv")
 
     code = invite(admin, club, "nora@example.se", capture=django_capture_on_commit_callbacks)
 
@@ -92,7 +78,7 @@ def test_an_invitation_by_email_is_accepted_with_its_code(
 
 def test_an_invitation_is_for_its_own_address_only(club, admin, django_capture_on_commit_callbacks):
     code = invite(admin, club, "nora@example.se", capture=django_capture_on_commit_callbacks)
-    someone_else = verified("mallory@example.se")
+    someone_else = verified_user(email="mallory@example.se")
 
     response = client_for(someone_else).post(
         "/api/v1/invitations/accept/", {"code": code}, format="json"
@@ -107,7 +93,7 @@ def test_an_expired_invitation_cannot_be_accepted(club, admin, django_capture_on
     code = invite(admin, club, "nora@example.se", capture=django_capture_on_commit_callbacks)
     Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
-    response = client_for(verified("nora@example.se")).post(
+    response = client_for(verified_user(email="nora@example.se")).post(
         "/api/v1/invitations/accept/", {"code": code}, format="json"
     )
 
@@ -116,7 +102,7 @@ def test_an_expired_invitation_cannot_be_accepted(club, admin, django_capture_on
 
 
 def test_an_unknown_code_is_a_404():
-    response = client_for(verified("x@example.se")).post(
+    response = client_for(verified_user(email="x@example.se")).post(
         "/api/v1/invitations/accept/", {"code": "no-such-code"}, format="json"
     )
 
@@ -127,7 +113,7 @@ def test_an_unknown_code_is_a_404():
 def test_an_invitation_can_be_declined(club, admin, django_capture_on_commit_callbacks):
     code = invite(admin, club, "nora@example.se", capture=django_capture_on_commit_callbacks)
 
-    response = client_for(verified("nora@example.se")).post(
+    response = client_for(verified_user(email="nora@example.se")).post(
         "/api/v1/invitations/decline/", {"code": code}, format="json"
     )
 
@@ -139,8 +125,8 @@ def test_an_invitation_can_be_declined(club, admin, django_capture_on_commit_cal
 def test_an_invitation_email_speaks_the_invitees_language(
     club, admin, django_capture_on_commit_callbacks
 ):
-    verified("sam@example.se", preferred_language="en")
-    verified("sven@example.se", preferred_language="sv")
+    verified_user(email="sam@example.se", preferred_language="en")
+    verified_user(email="sven@example.se", preferred_language="sv")
 
     invite(admin, club, "sam@example.se", capture=django_capture_on_commit_callbacks)
     invite(admin, club, "sven@example.se", capture=django_capture_on_commit_callbacks)
@@ -151,7 +137,7 @@ def test_an_invitation_email_speaks_the_invitees_language(
 
 
 def test_a_join_request_approved_makes_a_member(club, admin, events):
-    resident = verified("resident@example.se", display_name="Rut")
+    resident = verified_user(email="resident@example.se", display_name="Rut")
 
     asked = client_for(resident).post(
         f"/api/v1/organisations/{club.slug}/join-requests/",
@@ -175,7 +161,7 @@ def test_a_join_request_approved_makes_a_member(club, admin, events):
 
 
 def test_creating_an_organisation_makes_the_creator_its_admin(events):
-    founder = verified("founder@example.se")
+    founder = verified_user(email="founder@example.se")
 
     response = client_for(founder).post(
         "/api/v1/organisations/",
@@ -259,7 +245,7 @@ def test_the_member_list_shows_admins_first_then_editors_then_members(club, admi
         ("m2@example.se", "Anna", "member"),
     ]:
         Membership.objects.create(
-            organisation=club, user=verified(email, display_name=name), role=role
+            organisation=club, user=verified_user(email=email, display_name=name), role=role
         )
 
     results = client_for(admin).get(f"/api/v1/organisations/{club.slug}/members/").json()
@@ -280,7 +266,7 @@ def test_editors_set_the_logo(club, settings, tmp_path, role, status):
     from PIL import Image
 
     settings.MEDIA_ROOT = tmp_path
-    user = verified(f"{role}@example.se")
+    user = verified_user(email=f"{role}@example.se")
     Membership.objects.create(organisation=club, user=user, role=role)
     logo = io.BytesIO()
     Image.new("RGB", (900, 300), (0, 90, 60)).save(logo, format="PNG")
@@ -359,7 +345,7 @@ def test_invitations_are_rate_limited_per_person(club, admin, settings):
 def test_the_admin_erases_accounts_through_every_apps_handlers(club, admin, client):
     from tests.factories import SuperuserFactory
 
-    person = verified("gone@example.se", display_name="Gone Person")
+    person = verified_user(email="gone@example.se", display_name="Gone Person")
     Membership.objects.create(organisation=club, user=person, role="member")
     club.contact_email = "gone@example.se"
     club.save()

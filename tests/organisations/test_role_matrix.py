@@ -27,7 +27,7 @@ from smartplatform.organisations.models import (
     Membership,
     Organisation,
 )
-from tests.factories import SuperuserFactory, UserFactory
+from tests.factories import SuperuserFactory, UserFactory, client_for, verified_user
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +39,6 @@ REFUSAL_CODES = {401: "not_authenticated", 403: "permission_denied"}
 # --------------------------------------------------------------------------------------------
 # Helpers and fixtures
 # --------------------------------------------------------------------------------------------
-
-
-def verified_user(factory: Any = UserFactory, **fields: Any) -> Any:
-    user = factory.create(**fields)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
-def client_for(user: Any | None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def assert_error(
