@@ -380,7 +380,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "smartplatform.organisations.models.Organisation.Kind",
+        "LinkKindEnum": "catalogue.models.ProjectLink.Kind",
+    },
 }
 
 # --- Security (production defaults; DEBUG relaxes what plain HTTP on localhost needs) ------

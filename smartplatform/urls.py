@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("smartplatform.accounts.urls")),
     path("", include("smartplatform.organisations.urls")),
     path("", include("smartplatform.assistance.urls")),
+    path("", include("catalogue.urls")),
 ]
 
 urlpatterns = [

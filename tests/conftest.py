@@ -37,9 +37,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # Reference data written by data migrations; restored after a transactional test's flush.
+# The data migrations that write reference data, and their forward functions (upserts).
 _REFERENCE_MIGRATIONS = (
-    "smartplatform.organisations.migrations.0002_municipalities",
-    "smartplatform.organisations.migrations.0004_municipal_organisations",
+    ("smartplatform.organisations.migrations.0002_municipalities", "add_municipalities"),
+    (
+        "smartplatform.organisations.migrations.0004_municipal_organisations",
+        "add_municipal_organisations",
+    ),
+    ("catalogue.migrations.0002_themes", "add_themes"),
 )
 
 
@@ -62,9 +67,8 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     from smartplatform.organisations.models import Organisation
 
     if not Organisation.objects.filter(kind="municipality").exists():
-        municipalities, organisations = map(importlib.import_module, _REFERENCE_MIGRATIONS)
-        municipalities.add_municipalities(apps, None)
-        organisations.add_municipal_organisations(apps, None)
+        for module, function in _REFERENCE_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 def forget_rate_limits() -> None:

@@ -1,0 +1,45 @@
+"""Who may do what in the catalogue: the one place these rules live.
+
+- Anyone, without an account, reads published projects.
+- Editors (and admins) of an organisation create its projects, edit them, publish and
+  unpublish them, and see their drafts and their contacts' email and phone.
+- Staff see drafts (to moderate); superusers may do everything.
+"""
+
+from typing import Any
+
+from django.db.models import Q
+
+from catalogue.models import Project
+from smartplatform.organisations.models import Membership, Organisation, Role
+from smartplatform.organisations.permissions import has_role, is_staff, is_superuser
+
+EDITOR_ROLES = (Role.EDITOR, Role.ADMIN)
+
+
+def visible_projects_condition(user: Any) -> Q:
+    """The projects a user may read: published ones, and drafts of their organisations."""
+    if is_staff(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(is_published=True)
+    return Q(is_published=True) | Q(
+        owner__in=Membership.objects.filter(user=user, role__in=EDITOR_ROLES).values("organisation")
+    )
+
+
+def can_create_for(user: Any, organisation: Organisation) -> bool:
+    return has_role(user, organisation, Role.EDITOR)
+
+
+def can_edit(user: Any, project: Project) -> bool:
+    return is_superuser(user) or has_role(user, project.owner, Role.EDITOR)
+
+
+def can_see_contact_details(user: Any, project: Project) -> bool:
+    """Email and phone of a project's contacts: never public, never bulk-exported."""
+    return can_edit(user, project)
+
+
+def can_see(user: Any, project: Project) -> bool:
+    return project.is_published or is_staff(user) or can_edit(user, project)

@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from catalogue import views
+
+router = SimpleRouter()
+router.register("catalogue/projects", views.ProjectViewSet, basename="catalogue-project")
+router.register("catalogue/themes", views.ThemeViewSet, basename="catalogue-theme")
+
+urlpatterns = router.urls
