@@ -25,7 +25,6 @@ from django.utils.text import slugify
 from catalogue import services
 from catalogue.models import Project, ProjectLink, Theme
 from smartplatform.core.analysis import fold
-from smartplatform.core.events import publish
 from smartplatform.organisations.models import Municipality, Organisation
 
 CONTACT_FIELDS = ("name", "role", "email", "phone", "organisation", "confirmed")
@@ -403,11 +402,7 @@ def _save(parsed: ParsedRow) -> str:
     was_published = project.is_published
     services.save_project(project, parsed.data, creating=outcome == "created")
     if parsed.published != was_published:
-        Project.objects.filter(pk=project.pk).update(is_published=parsed.published)
-        publish(
-            "catalogue.project_published" if parsed.published else "catalogue.project_unpublished",
-            {"project_id": project.pk, "owner_id": project.owner_id},
-        )
+        services.change_publication(project, published=parsed.published)
     return outcome
 
 

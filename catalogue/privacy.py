@@ -13,6 +13,12 @@ def _contact_entries(user: User) -> QuerySet[ProjectContact]:
     return ProjectContact.objects.filter(Q(user=user) | personal_data.any_address(user, "email"))
 
 
+def _erase_contact_entries(user: User) -> None:
+    # The entry goes with the person; requests about the project still reach the owning
+    # organisation's contact address and editors.
+    _contact_entries(user).delete()
+
+
 personal_data.register(
     "catalogue_contacts",
     ProjectContact,
@@ -26,9 +32,7 @@ personal_data.register(
         "organisation",
         "last_confirmed",
     ),
-    # The entry goes with the person; requests about the project still reach the owning
-    # organisation's contact address and editors.
-    erase=lambda user: _contact_entries(user).delete(),
+    erase=_erase_contact_entries,
 )
 personal_data.register(
     "catalogue_projects_created",

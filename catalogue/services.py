@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -271,13 +272,25 @@ def set_published(*, actor: Any, project: Project, published: bool) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.is_published == published:
         raise ProjectAlreadyInThatState()
-    project.is_published = published
-    project.save(update_fields=["is_published", "updated_at"])
-    publish(
-        "catalogue.project_published" if published else "catalogue.project_unpublished",
-        {"project_id": project.pk, "owner_id": project.owner_id},
-    )
+    change_publication(project, published=published)
     return project
+
+
+def change_publication(project: Project, *, published: bool) -> bool:
+    """Publish or unpublish without a permission check (the admin, the import); says whether
+    anything changed. Publishing tells the rest of the platform through an event."""
+    changed = (
+        Project.objects.filter(pk=project.pk)
+        .exclude(is_published=published)
+        .update(is_published=published, updated_at=timezone.now())
+    )
+    project.is_published = published
+    if changed:
+        publish(
+            "catalogue.project_published" if published else "catalogue.project_unpublished",
+            {"project_id": project.pk, "owner_id": project.owner_id},
+        )
+    return bool(changed)
 
 
 @transaction.atomic

@@ -57,6 +57,9 @@ def one_of_each(superuser) -> None:
         last_error="RuntimeError: boom",
     )
     IdempotencyRecordFactory.create(user=superuser)
+    from tests.catalogue.factories import make_project
+
+    make_project("Digital tvilling av Höganäs", tags=("3d",), contacts=({"name": "Åsa"},))
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
