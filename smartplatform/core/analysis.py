@@ -235,11 +235,17 @@ _stemmers = threading.local()
 
 
 def _snowball(word: str) -> str:
+    """Snowball's Swedish stem, with one fix: Snowball removes one ending at a time, so
+    "platser" stops at "plats" while "plats" loses its s; a stem left ending in such an s
+    loses it too."""
     # PyStemmer's stemmers keep a cache and are not safe to share between threads.
     stemmer = getattr(_stemmers, "swedish", None)
     if stemmer is None:
         stemmer = _stemmers.swedish = Stemmer.Stemmer("swedish")
-    return str(stemmer.stemWord(word))
+    stemmed = str(stemmer.stemWord(word))
+    if stemmed != word and stemmed.endswith("s") and stemmer.stemWord(stemmed) == stemmed[:-1]:
+        return stemmed[:-1]
+    return stemmed
 
 
 def _definite_base(word: str) -> str:
@@ -352,7 +358,8 @@ def analyse_word(word: str) -> Term:
         and (
             parts_zipf <= own + KNOWN_WORD_MARGIN
             or min(len(part) for part in parts) <= MIN_PART
-            or min(map(_known, parts)) < KNOWN_WORD_MIN_PART_ZIPF
+            or min(_head_zipf(part) for part in parts[:-1]) < KNOWN_WORD_MIN_PART_ZIPF
+            or _known(parts[-1]) < KNOWN_WORD_MIN_PART_ZIPF
         )
     ):
         return Term(_stem(word))
