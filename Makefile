@@ -75,6 +75,14 @@ fuzz: deps
 
 bench: deps
 	$(PG_ENV) BENCH_EVENTS=$${BENCH_EVENTS:-5000} $(RUN) pytest tests/bench -q -s -p no:xdist
+	@echo "== catalogue search latency on a scratch database (smartplatform_bench) =="
+	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS smartplatform_bench" \
+		-c "CREATE DATABASE smartplatform_bench"
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
+		CELERY_BROKER_URL= DEBUG=true THROTTLE_ANON_RATE=1000000/min $(RUN) python manage.py migrate -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
+		CELERY_BROKER_URL= DEBUG=true THROTTLE_ANON_RATE=1000000/min \
+		$(RUN) python manage.py bench_search --projects $${BENCH_PROJECTS:-10000}
 
 lint: deps
 	$(RUN) ruff check .
