@@ -48,3 +48,19 @@ def test_judgements_naming_unknown_projects_are_refused(tmp_path: Path) -> None:
     qrels.write_text("inte json\n")
     with pytest.raises(CommandError, match=r"qrels\.jsonl:1"):
         call_command("evaluate_search", "--qrels", str(qrels), stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_the_latency_benchmark_runs_at_a_small_scale_and_cleans_up() -> None:
+    out = StringIO()
+    call_command("bench_search", "--projects", "40", "--repeat", "1", stdout=out)
+    assert "seeded 40 projects" in out.getvalue()
+    assert "overall (" in out.getvalue()
+    assert not Project.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_latency_benchmark_refuses_a_database_with_real_projects() -> None:
+    make_project("Riktigt projekt")
+    with pytest.raises(CommandError, match="scratch database"):
+        call_command("bench_search", "--projects", "5", stdout=StringIO())
