@@ -100,7 +100,7 @@ def _filters(query: ProjectQuery) -> dict[str, Q]:
         conditions["year_to"] = Q(start_year__lte=query.year_to)
     if query.year_from is not None:
         conditions["year_from"] = Q(start_year__isnull=False) & (
-            Q(end_year__gte=query.year_from) | Q(end_year__isnull=True, start_year__isnull=False)
+            Q(end_year__gte=query.year_from) | Q(end_year__isnull=True)
         )
     if query.has_contact is not None:
         has = Exists(ProjectContact.objects.filter(project=OuterRef("pk")))

@@ -416,7 +416,7 @@ def tsquery(query: list[Term]) -> str:
     return " & ".join(groups)
 
 
-def matches(term: Term, stems: Iterable[str] | set[str]) -> bool:
+def matches(term: Term, stems: Iterable[str]) -> bool:
     """Whether an analysed document (its set of stems) holds a query term."""
     held = stems if isinstance(stems, set) else set(stems)
     return term.whole in held or (bool(term.parts) and all(p in held for p in term.parts))

@@ -25,6 +25,20 @@ def hoganas() -> Organisation:
     return municipal_organisation("1284")
 
 
+def person(who: str, hoganas: Organisation) -> Any:
+    """A user in one role towards Höganäs kommun (None for anonymous)."""
+    if who == "anonymous":
+        return None
+    if who in ("member", "editor", "admin"):
+        return member_of(hoganas, Role(who))
+    return {
+        "resident": lambda: verified_user(),
+        "editor_elsewhere": lambda: member_of(municipal_organisation("1283"), Role.EDITOR),
+        "staff": lambda: verified_user(StaffFactory),
+        "superuser": lambda: verified_user(SuperuserFactory),
+    }[who]()
+
+
 def new_project(**overrides: Any) -> dict[str, Any]:
     return {
         "owner": "hoganas",
@@ -98,17 +112,7 @@ def test_an_editor_creates_a_draft_that_only_editors_see(hoganas: Organisation, 
 def test_who_may_create_a_project_for_an_organisation(
     hoganas: Organisation, who: str, expected: int
 ) -> None:
-    users = {
-        "anonymous": lambda: None,
-        "resident": lambda: verified_user(),
-        "member": lambda: member_of(hoganas, Role.MEMBER),
-        "editor": lambda: member_of(hoganas, Role.EDITOR),
-        "admin": lambda: member_of(hoganas, Role.ADMIN),
-        "editor_elsewhere": lambda: member_of(municipal_organisation("1283"), Role.EDITOR),
-        "staff": lambda: verified_user(StaffFactory),
-        "superuser": lambda: verified_user(SuperuserFactory),
-    }
-    response = client_for(users[who]()).post(URL, new_project(), format="json")
+    response = client_for(person(who, hoganas)).post(URL, new_project(), format="json")
     assert response.status_code == expected, response.json()
     if expected >= 400:
         assert not Project.objects.exists()
@@ -130,16 +134,7 @@ def test_who_may_edit_publish_and_delete_a_project(
     hoganas: Organisation, who: str, expected: int
 ) -> None:
     project = make_project("Gammal titel", owner="1284")
-    users = {
-        "anonymous": lambda: None,
-        "resident": lambda: verified_user(),
-        "member": lambda: member_of(hoganas, Role.MEMBER),
-        "editor": lambda: member_of(hoganas, Role.EDITOR),
-        "editor_elsewhere": lambda: member_of(municipal_organisation("1283"), Role.EDITOR),
-        "staff": lambda: verified_user(StaffFactory),
-        "superuser": lambda: verified_user(SuperuserFactory),
-    }
-    client = client_for(users[who]())
+    client = client_for(person(who, hoganas))
     edit = client.patch(f"{URL}{project.slug}/", {"title": "Ny titel"}, format="json")
     assert edit.status_code == expected
     unpublish = client.post(f"{URL}{project.slug}/unpublish/")
