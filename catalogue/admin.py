@@ -11,7 +11,16 @@ from django.utils.translation import ngettext
 
 from catalogue import search, services
 from catalogue.importing import ImportFileError, import_catalogue, read_rows
-from catalogue.models import Project, ProjectContact, ProjectLink, Tag, Theme
+from catalogue.models import (
+    ContactRequest,
+    ContactRequestMessage,
+    ContactRequestRecipient,
+    Project,
+    ProjectContact,
+    ProjectLink,
+    Tag,
+    Theme,
+)
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -137,7 +146,73 @@ class ThemeAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     prepopulated_fields = {"slug": ("name",)}
 
+    def save_model(self, request: HttpRequest, obj: Theme, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"name", "name_en"} & set(form.changed_data):
+            services.search_labels_changed(theme=obj)
+
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
+
+    def save_model(self, request: HttpRequest, obj: Tag, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            services.search_labels_changed(tag=obj)
+
+
+class RecipientInline(admin.TabularInline):
+    model = ContactRequestRecipient
+    extra = 0
+    can_delete = False
+    fields = ("kind", "name", "email", "contact")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MessageInline(admin.TabularInline):
+    model = ContactRequestMessage
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "side", "author_name", "body")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    """Contact requests are public records: staff read them and see which went unanswered;
+    the conversation itself happens between the two sides."""
+
+    list_display = ("project_title", "organisation", "kind", "status", "created_at", "escalated_at")
+    list_filter = ("status", "kind", "organisation")
+    search_fields = ("project_title", "message", "organisation__name", "sender__display_name")
+    list_select_related = ("organisation",)
+    date_hierarchy = "created_at"
+    fields = (
+        "project",
+        "project_title",
+        "organisation",
+        "sender",
+        "sender_organisation",
+        "kind",
+        "message",
+        "status",
+        "created_at",
+        "status_changed_at",
+        "reminded_at",
+        "escalated_at",
+    )
+    readonly_fields = fields
+    inlines = (RecipientInline, MessageInline)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

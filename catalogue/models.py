@@ -225,3 +225,149 @@ class ProjectLink(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class ContactRequest(models.Model):
+    """Someone asks a project's people about it: to borrow the method, to learn more, or to
+    work together.
+
+    It reaches the project's contacts and the owning organisation's own contact address by
+    email (``ContactRequestRecipient``), with a signed link to answer, so it is answered even
+    when a contact has left their job. A request to a municipality is a public record: it
+    stays when the project is deleted or the sender deletes their account (anonymised).
+    """
+
+    class Kind(models.TextChoices):
+        BORROW_METHOD = "borrow_method", _("I want to borrow the method")
+        MORE_INFO = "more_info", _("Tell me more")
+        COLLABORATE = "collaborate", _("Let's collaborate")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New request")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="contact_requests",
+        verbose_name=_("project"),
+    )
+    project_title = models.CharField(_("project title"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="catalogue_contact_requests",
+        verbose_name=_("receiving organisation"),
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="catalogue_contact_requests",
+        verbose_name=_("sender"),
+    )
+    sender_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent for"),
+        help_text=_("The organisation the sender asks for, when they are one of its members."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    message = models.TextField(_("message"), max_length=5000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("contacts reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("editors told"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact request")
+        verbose_name_plural = _("contact requests")
+        ordering: ClassVar = ["-created_at", "-pk"]
+        indexes: ClassVar = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["sender", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.project_title}"
+
+
+class ContactRequestRecipient(models.Model):
+    """An address a contact request was emailed to, with its own signed answer link."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("project contact")
+        ORGANISATION = "organisation", _("organisation's contact address")
+
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    contact = models.ForeignKey(
+        ProjectContact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"))
+
+    class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        ordering: ClassVar = ["pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["request", "email"], name="catalogue_contact_request_recipient_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactRequestMessage(models.Model):
+    """A reply or a follow-up in a request's conversation, relayed by email: neither side
+    sees the other's address."""
+
+    class Side(models.TextChoices):
+        SENDER = "sender", _("sender")
+        RECEIVER = "receiver", _("receiver")
+
+    request = models.ForeignKey(ContactRequest, on_delete=models.CASCADE, related_name="messages")
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author's account"),
+    )
+    recipient = models.ForeignKey(
+        ContactRequestRecipient,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered through the link of"),
+    )
+    author_name = models.CharField(_("author"), max_length=200)
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering: ClassVar = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.body[:40]}"

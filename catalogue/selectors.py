@@ -21,9 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 
 from catalogue import permissions, search
-from catalogue.models import Project, ProjectContact, Tag, Theme
+from catalogue.models import ContactRequest, Project, ProjectContact, Tag, Theme
 from smartplatform.core.swedish import SwedishOrder, sort_key
-from smartplatform.organisations.models import Municipality
+from smartplatform.organisations.models import Municipality, Organisation
 
 # A project whose method others borrowed is the original to find: each published reuse (up
 # to five) adds this share to its text rank.
@@ -186,16 +186,39 @@ def _with_list_data(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
-def project_search(*, viewer: Any, query: ProjectQuery) -> SearchResult:
+def _searched(viewer: Any, query: ProjectQuery) -> QuerySet[Project]:
     base = Project.objects.filter(permissions.visible_projects_condition(viewer))
     if query.search:
         base = search.apply(base, query.search)
-    conditions = _filters(query)
+    return base
+
+
+def _ordering(query: ProjectQuery) -> list[Any]:
     ordering = query.ordering or ("relevance" if query.search else "-updated")
     if ordering == "relevance" and not query.search:
         ordering = "-updated"
-    projects = _with_list_data(base.filter(_combined(conditions))).order_by(*ORDERINGS[ordering])
+    return list(ORDERINGS[ordering])
+
+
+def project_search(*, viewer: Any, query: ProjectQuery) -> SearchResult:
+    base = _searched(viewer, query)
+    conditions = _filters(query)
+    projects = _with_list_data(base.filter(_combined(conditions))).order_by(*_ordering(query))
     return SearchResult(projects=projects, facets=_facets(base, conditions, query))
+
+
+def project_export(*, viewer: Any, query: ProjectQuery) -> QuerySet[Project]:
+    """Every project of a search, in its order, with everything an export row holds."""
+    return (
+        _with_list_data(_searched(viewer, query).filter(_combined(_filters(query))))
+        .select_related("borrowed_from")
+        .prefetch_related(
+            Prefetch("participants", queryset=Organisation.objects.order_by("name")),
+            "contacts",
+            "links",
+        )
+        .order_by(*_ordering(query))
+    )
 
 
 def project_detail_queryset(*, viewer: Any) -> QuerySet[Project]:
@@ -248,3 +271,23 @@ def similar_projects(project: Project, *, limit: int = 6) -> list[Project]:
     best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:limit]
     found = {p.pk: p for p in _with_list_data(Project.objects.filter(pk__in=best))}
     return [found[pk] for pk in best if pk in found]
+
+
+def contact_requests_for(
+    *, viewer: Any, role: str | None = None, status: str | None = None
+) -> QuerySet[ContactRequest]:
+    """The contact requests ``viewer`` sent or receives, newest first."""
+    if role == "sender":
+        condition = Q(sender=viewer)
+    elif role == "receiver":
+        condition = permissions.received_requests_condition(viewer)
+    else:
+        condition = permissions.visible_requests_condition(viewer)
+    requests = ContactRequest.objects.filter(condition)
+    if status:
+        requests = requests.filter(status=status)
+    return (
+        requests.select_related("project", "organisation", "sender", "sender_organisation")
+        .prefetch_related("recipients", "messages")
+        .order_by("-created_at", "-pk")
+    )

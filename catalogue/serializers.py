@@ -6,8 +6,16 @@ from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalogue import permissions, selectors
-from catalogue.models import Project, ProjectContact, ProjectLink, Theme
+from catalogue import exporting, permissions, selectors
+from catalogue.models import (
+    ContactRequest,
+    ContactRequestMessage,
+    ContactRequestRecipient,
+    Project,
+    ProjectContact,
+    ProjectLink,
+    Theme,
+)
 from catalogue.services import ContactData, LinkData, ProjectData
 from smartplatform.core.serializers import StrictInputSerializer, WebAddressField
 from smartplatform.organisations.models import Municipality, Organisation
@@ -377,3 +385,168 @@ class ProjectWriteSerializer(StrictInputSerializer):
         links = [LinkData(**link) for link in data.pop("links", [])]
         given = set(self.validated_data) - {"owner"}
         return ProjectData(**data, contacts=contacts, links=links, given=given)
+
+
+# --- Contact requests -----------------------------------------------------------------------
+
+
+class ContactRequestCreateSerializer(StrictInputSerializer):
+    kind = serializers.ChoiceField(
+        choices=ContactRequest.Kind.choices,
+        help_text="borrow_method: I want to borrow the method; more_info: tell me more; "
+        "collaborate: let's collaborate.",
+    )
+    message = serializers.CharField(max_length=5000)
+    organisation = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Write for this organisation (its slug); you must be one of its members.",
+    )
+
+
+class ContactRequestStatusSerializer(StrictInputSerializer):
+    status = serializers.ChoiceField(
+        choices=[
+            (value, label)
+            for value, label in ContactRequest.Status.choices
+            if value != ContactRequest.Status.NEW
+        ]
+    )
+
+
+class ContactRequestMessageInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class ContactRequestMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactRequestMessage
+        fields = ("side", "author_name", "body", "created_at")
+
+
+class ContactRequestRecipientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactRequestRecipient
+        fields = ("name", "kind")
+
+
+class ContactRequestProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ("slug", "title")
+
+
+class ContactRequestQuerySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=(("sender", "sender"), ("receiver", "receiver")),
+        required=False,
+        help_text="sender: the requests you sent; receiver: those sent to you.",
+    )
+    status = serializers.ChoiceField(choices=ContactRequest.Status.choices, required=False)
+
+
+class ContactRequestSerializer(serializers.ModelSerializer):
+    """A contact request as its sender and its receivers see it: names, never addresses."""
+
+    project = ContactRequestProjectSerializer(
+        allow_null=True, help_text="Null once the project has been deleted."
+    )
+    organisation = ProjectOrganisationSerializer()
+    sender_name = serializers.CharField(source="sender.display_name")
+    sender_organisation = ProjectOrganisationSerializer(allow_null=True)
+    kind = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField(
+        help_text="sender or receiver: how the viewer takes part."
+    )
+    recipients = ContactRequestRecipientSerializer(many=True)
+    messages = ContactRequestMessageSerializer(many=True)
+
+    class Meta:
+        model = ContactRequest
+        fields = (
+            "id",
+            "project",
+            "project_title",
+            "organisation",
+            "sender_name",
+            "sender_organisation",
+            "kind",
+            "message",
+            "status",
+            "role",
+            "created_at",
+            "status_changed_at",
+            "recipients",
+            "messages",
+        )
+
+    @extend_schema_field(StatusSerializer)
+    def get_kind(self, request: ContactRequest) -> dict[str, str]:
+        return {"value": request.kind, "label": str(request.get_kind_display())}
+
+    @extend_schema_field(StatusSerializer)
+    def get_status(self, request: ContactRequest) -> dict[str, str]:
+        return {"value": request.status, "label": str(request.get_status_display())}
+
+    def get_role(self, request: ContactRequest) -> str:
+        viewer = self.context["request"].user
+        return "sender" if request.sender_id == viewer.pk else "receiver"
+
+
+class ConfirmContactsSerializer(StrictInputSerializer):
+    contacts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=100,
+        help_text="The ids of the contacts to confirm; all of the project's when left out.",
+    )
+
+
+class ExportContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    organisation = serializers.CharField()
+
+
+class ExportLinkSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    url = serializers.CharField()
+    title = serializers.CharField()
+
+
+class ProjectExportSerializer(serializers.Serializer):
+    """One project of an export. Contacts by name, role and organisation only."""
+
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    owner = serializers.CharField()
+    municipality_code = serializers.CharField()
+    municipality = serializers.CharField()
+    participants = serializers.ListField(child=serializers.CharField())
+    partners = serializers.ListField(child=serializers.CharField())
+    themes = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    start_year = serializers.IntegerField(allow_null=True)
+    end_year = serializers.IntegerField(allow_null=True)
+    summary = serializers.CharField()
+    purpose = serializers.CharField()
+    method = serializers.CharField()
+    results = serializers.CharField()
+    lessons = serializers.CharField()
+    contacts = ExportContactSerializer(many=True)
+    links = ExportLinkSerializer(many=True)
+    borrowed_from = serializers.CharField(allow_null=True, help_text="The source project's slug.")
+    reuse_count = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Project) -> dict[str, Any]:
+        return exporting.project_row(instance)
+
+
+class CoverUploadSerializer(StrictInputSerializer):
+    image = serializers.FileField(help_text="A picture: JPEG, PNG, WebP or GIF, at most 5 MB.")

@@ -6,10 +6,12 @@ sees a project half-indexed.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ from catalogue import permissions, search
 from catalogue.models import Project, ProjectContact, ProjectLink, Tag, Theme
 from smartplatform.core.errors import ConflictError, DomainError
 from smartplatform.core.events import publish
+from smartplatform.core.images import replace_picture
 from smartplatform.organisations.models import Municipality, Organisation
 
 MAX_TAGS = 20
@@ -300,3 +303,109 @@ def delete_project(*, actor: Any, project: Project) -> None:
     if not permissions.can_edit(actor, project):
         raise NotAProjectEditor()
     project.delete()
+
+
+# --- Keeping contacts current --------------------------------------------------------------
+
+
+@transaction.atomic
+def confirm_contacts(
+    *, actor: Any, project: Project, contact_ids: Sequence[int] | None = None
+) -> int:
+    """An editor says the project's contacts (all, or those named) are still right today."""
+    if not permissions.can_edit(actor, project):
+        raise NotAProjectEditor()
+    contacts = project.contacts.all()
+    if contact_ids is not None:
+        unknown = set(contact_ids) - set(contacts.values_list("pk", flat=True))
+        if unknown:
+            raise UnknownContact(fields={"contacts": [str(UnknownContact.default_message)]})
+        contacts = contacts.filter(pk__in=contact_ids)
+    return contacts.update(last_confirmed=timezone.localdate())
+
+
+@transaction.atomic
+def request_contact_confirmations(*, now: datetime | None = None) -> int:
+    """Ask each organisation's editors, once a year, to confirm the contacts of its
+    published projects: people leave their jobs, and a request to a closed mailbox dies.
+
+    A contact is due when it was last confirmed (or never) more than
+    ``CATALOGUE_CONTACT_CONFIRMATION_DAYS`` ago and was not asked about within that time;
+    ``confirmation_requested_at``, set under the row lock, makes each ask happen once.
+    Publishes one event per organisation; returns how many contacts were asked about.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CATALOGUE_CONTACT_CONFIRMATION_DAYS)
+    due = list(
+        ProjectContact.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("project")
+        .filter(project__is_published=True)
+        .filter(Q(last_confirmed__isnull=True) | Q(last_confirmed__lte=cutoff.date()))
+        .filter(
+            Q(confirmation_requested_at__isnull=True) | Q(confirmation_requested_at__lte=cutoff)
+        )
+        .order_by("project__owner_id", "project_id", "position", "pk")
+    )
+    by_organisation: dict[int, list[int]] = {}
+    for contact in due:
+        by_organisation.setdefault(contact.project.owner_id, []).append(contact.pk)
+    ProjectContact.objects.filter(pk__in=[contact.pk for contact in due]).update(
+        confirmation_requested_at=now
+    )
+    for organisation_id, contact_ids in by_organisation.items():
+        publish(
+            "catalogue.contact_confirmation_due",
+            {"organisation": organisation_id, "contacts": contact_ids},
+        )
+    return len(due)
+
+
+# --- Cover image ---------------------------------------------------------------------------
+
+COVER_SIDE = 1600
+
+
+@transaction.atomic
+def set_cover_image(*, actor: Any, project: Project, upload: Any | None) -> Project:
+    """Replace the project's cover image (None removes it): checked, shrunk to at most
+    ``COVER_SIDE`` pixels a side and re-encoded without the camera's metadata."""
+    if not permissions.can_edit(actor, project):
+        raise NotAProjectEditor()
+    replace_picture(project, "cover_image", upload, max_side=COVER_SIDE)
+    return project
+
+
+# --- Names the search text holds -----------------------------------------------------------
+
+
+REINDEX_BATCH = 500
+
+
+def search_labels_changed(*, theme: Theme | None = None, tag: Tag | None = None) -> None:
+    """A theme or tag was renamed: its projects are re-indexed in the background."""
+    publish(
+        "catalogue.search_labels_changed",
+        {"theme": theme.pk if theme else None, "tag": tag.pk if tag else None},
+    )
+
+
+def reindex_projects_naming(
+    *,
+    organisation_id: int | None = None,
+    theme_id: int | None = None,
+    tag_id: int | None = None,
+) -> int:
+    """Re-analyse the search text of every project that holds one of these names."""
+    condition = Q(pk__in=[])
+    if organisation_id is not None:
+        condition |= Q(owner_id=organisation_id) | Q(participants__id=organisation_id)
+    if theme_id is not None:
+        condition |= Q(themes__id=theme_id)
+    if tag_id is not None:
+        condition |= Q(tags__id=tag_id)
+    ids = list(Project.objects.filter(condition).values_list("pk", flat=True).distinct())
+    for start in range(0, len(ids), REINDEX_BATCH):
+        with transaction.atomic():
+            search.reindex(ids[start : start + REINDEX_BATCH])
+    return len(ids)
+

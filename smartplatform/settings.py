@@ -10,6 +10,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from smartplatform.env import env_bool, env_int, env_list, env_str, redis_db_url
@@ -25,6 +26,9 @@ SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-only-for-debug" if 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 FRONTEND_URL = env_str("FRONTEND_URL", "http://127.0.0.1:8000").rstrip("/")
+# This backend's own public address, for links in emails to the pages it serves itself (the
+# signed answer page of a catalogue contact request).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # How many reverse proxies stand in front of the web processes. One rule for the client's
 # address everywhere: throttling reads it from X-Forwarded-For only this many hops deep.
@@ -181,6 +185,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-idempotency-keys": {
         "task": "core.purge_idempotency_keys",
         "schedule": 3600.0,
+    },
+    "follow-up-catalogue-contact-requests": {
+        "task": "catalogue.follow_up_contact_requests",
+        "schedule": 3600.0,
+    },
+    "ask-editors-to-confirm-catalogue-contacts": {
+        "task": "catalogue.request_contact_confirmations",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 
@@ -359,6 +371,7 @@ REST_FRAMEWORK = {
         "user": env_str("THROTTLE_USER_RATE", "600/min"),
         "assisted_claim": env_str("THROTTLE_CLAIM_RATE", "10/hour"),
         "invitations": env_str("THROTTLE_INVITATION_RATE", "60/hour"),
+        "contact_requests": env_str("THROTTLE_CONTACT_REQUEST_RATE", "10/hour"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "smartplatform.core.errors.api_exception_handler",
@@ -397,6 +410,16 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Catalogue ------------------------------------------------------------------------------
+# A contact request still unanswered this many working days after it was sent is sent again
+# as a reminder; this many working days after the reminder the organisation's editors are told.
+CATALOGUE_REMINDER_WORKING_DAYS = env_int("CATALOGUE_REMINDER_WORKING_DAYS", 5)
+CATALOGUE_ESCALATION_WORKING_DAYS = env_int("CATALOGUE_ESCALATION_WORKING_DAYS", 3)
+# How long the signed answer link in a contact request's email works.
+CATALOGUE_ANSWER_LINK_DAYS = env_int("CATALOGUE_ANSWER_LINK_DAYS", 180)
+# Editors are asked to confirm a contact this many days after it was last confirmed.
+CATALOGUE_CONTACT_CONFIRMATION_DAYS = env_int("CATALOGUE_CONTACT_CONFIRMATION_DAYS", 365)
 
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_ADMIN_EMAIL = env_str("DEMO_ADMIN_EMAIL", "admin@example.com")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from catalogue import pages as catalogue_pages
 from smartplatform.accounts import views as accounts_views
 from smartplatform.accounts.forms_admin import AdminLoginForm
 from smartplatform.core import views as core_views
@@ -29,6 +30,12 @@ urlpatterns = [
     # Anything else under /api/ is a JSON 404, whatever DEBUG says.
     re_path(r"^api/(?P<path>.*)$", core_views.api_not_found),
     path("admin/", admin.site.urls),
+    # The page behind the signed link a catalogue contact request's email carries.
+    path(
+        "catalogue/contact-requests/answer/<str:token>/",
+        catalogue_pages.answer,
+        name="catalogue-contact-request-answer",
+    ),
 ]
 
 handler400 = "smartplatform.core.errors.bad_request"

@@ -5,7 +5,9 @@ ignores other accents (é sorts as e). PostgreSQL gets this from ICU's ``sv-x-ic
 collation; SQLite gets a collation of the same name registered on every connection.
 """
 
+import functools
 import unicodedata
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -61,3 +63,33 @@ class SwedishOrder(Func):
         if collation:
             sql = f"{sql} COLLATE {connection.ops.quote_name(collation)}"
         return sql, list(params)
+
+
+# --- Working days -----------------------------------------------------------------------------
+# Public holidays and the eves Swedish workplaces treat as holidays (midsummer, Christmas and
+# New Year's eve), so "five working days" means what a Swedish office means by it.
+_HOLIDAY_CATEGORIES = ("public", "de_facto")
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays_of(year: int) -> frozenset[date]:
+    import holidays
+
+    return frozenset(
+        holidays.country_holidays("SE", years=year, categories=_HOLIDAY_CATEGORIES).keys()
+    )
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays_of(day.year)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The date ``count`` working days after ``day`` (``day`` itself does not count)."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    while count:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -12,7 +14,7 @@ from smartplatform.organisations.models import (
     Municipality,
     Organisation,
 )
-from smartplatform.organisations.services import update_organisation
+from smartplatform.organisations.services import organisation_renamed, update_organisation
 
 
 @admin.register(Municipality)
@@ -51,6 +53,11 @@ class OrganisationAdmin(admin.ModelAdmin):
     actions = ("mark_verified",)
     # A web address typed without a scheme is taken as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            organisation_renamed(obj)
 
     @admin.action(description=_("Mark the selected organisations as verified"))
     def mark_verified(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:

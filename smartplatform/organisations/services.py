@@ -134,14 +134,21 @@ def create_organisation(*, creator: User, name: str, kind: str, **profile: Any) 
 
 @transaction.atomic
 def update_organisation(*, organisation: Organisation, actor: User, **changes: Any) -> Organisation:
-    was_verified = organisation.is_verified
+    was_verified, old_name = organisation.is_verified, organisation.name
     for field, value in changes.items():
         setattr(organisation, field, value.strip() if isinstance(value, str) else value)
     organisation.full_clean(exclude=["slug", "logo"])
     organisation.save()
     if organisation.is_verified and not was_verified:
         publish("organisation.verified", {"organisation": organisation.pk, "by": actor.pk})
+    if organisation.name != old_name:
+        organisation_renamed(organisation)
     return organisation
+
+
+def organisation_renamed(organisation: Organisation) -> None:
+    """Tell the apps that show or search by the name (the catalogue indexes it)."""
+    publish("organisation.renamed", {"organisation": organisation.pk, "name": organisation.name})
 
 
 def _admins_left_after(organisation: Organisation, *, without: User) -> int:

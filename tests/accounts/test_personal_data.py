@@ -15,12 +15,14 @@ from django.db import models
 from django.db.models.functions import Cast
 from rest_framework.test import APIClient
 
+from catalogue import contact_requests
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 from smartplatform.assistance.models import Act, Consent, LoginCode
 from smartplatform.core.events import publish
 from smartplatform.organisations.models import Invitation, JoinRequest, Membership, Organisation
 from tests.accounts.clients import PASSWORD, AuthClient
+from tests.catalogue.factories import make_project
 from tests.factories import IdempotencyRecordFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +89,24 @@ def person(django_capture_on_commit_callbacks) -> User:
     LoginCode.objects.create(resident=user, code_hash="4" * 64, expires_at="2030-01-01T00:00:00Z")
     Act.objects.create(resident=user, coordinator=staff, organisation=club, action="x")
     publish("test.profile_seen", {"user": user.pk})
+    # The catalogue: named as a project's contact (under the second address), asking about
+    # another project, and answering a request through the emailed link.
+    own = make_project(
+        "Syföreningens lappcafé",
+        owner="1284",
+        contacts=({"name": NAME, "email": SECOND_EMAIL, "phone": PHONE},),
+    )
+    tvilling = make_project("Digital tvilling", owner="1284")
+    asked = contact_requests.send_contact_request(
+        sender=user, project=tvilling, kind="more_info", message="Hur gjorde ni?"
+    )
+    contact_requests.write_message(request=asked, body="Och vad kostade det?", by=user)
+    received = contact_requests.send_contact_request(
+        sender=staff, project=own, kind="collaborate", message="Ska vi samarbeta?"
+    )
+    contact_requests.write_message(
+        request=received, body="Gärna!", recipient=received.recipients.get(email=SECOND_EMAIL)
+    )
     return user
 
 
@@ -119,6 +139,14 @@ def test_the_export_holds_every_row_about_the_person(person, django_capture_on_c
     assert len(document["sessions"]) == 1  # this very sign-in
     assert len(document["idempotency_records"]) == 1
     assert set(document) >= {"exported_at", "sign_in_providers", "two_factor_authenticators"}
+    assert [c["email"] for c in document["catalogue_contacts"]] == [SECOND_EMAIL]
+    assert [r["message"] for r in document["catalogue_contact_requests_sent"]] == ["Hur gjorde ni?"]
+    assert [m["body"] for m in document["catalogue_contact_request_messages"]] == [
+        "Och vad kostade det?"
+    ]
+    assert [
+        r["request__project_title"] for r in document["catalogue_contact_requests_received"]
+    ] == ["Syföreningens lappcafé"]
 
 
 def text_columns() -> list[tuple[type[models.Model], str, bool]]:

@@ -1,5 +1,7 @@
 """Project detail, lineage, and editing by the owning organisation's editors."""
 
+import io
+import os
 from typing import Any
 
 import pytest
@@ -288,3 +290,70 @@ def test_unknown_project_is_a_json_404(db: None) -> None:
     response = APIClient().get(f"{URL}finns-inte/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def _picture(size: tuple[int, int] = (3000, 1500)) -> Any:
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", size, (0, 90, 60)).save(picture, format="PNG")
+    picture.seek(0)
+    picture.name = "hamnen.png"
+    return picture
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 401),
+        ("resident", 403),
+        ("member", 403),
+        ("editor_elsewhere", 403),
+        ("editor", 200),
+        ("admin", 200),
+        ("superuser", 200),
+    ],
+)
+def test_editors_set_the_cover_image(hoganas, settings, tmp_path, who, status) -> None:
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project(owner="1284")
+
+    response = client_for(person(who, hoganas)).put(
+        f"{URL}{project.slug}/cover/", {"image": _picture()}, format="multipart"
+    )
+
+    assert response.status_code == status
+    project.refresh_from_db()
+    if status == 200:
+        assert response.json()["cover_image"].endswith(".jpg")
+        with Image.open(project.cover_image.path) as stored:
+            assert stored.size == (1600, 800)
+    else:
+        assert not project.cover_image
+
+
+def test_a_cover_that_is_no_picture_is_refused_and_a_cover_can_be_removed(
+    hoganas, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project(owner="1284")
+    editor = client_for(member_of(hoganas, Role.EDITOR))
+    not_a_picture = io.BytesIO(b"%PDF-1.4 not a picture")
+    not_a_picture.name = "rapport.png"
+
+    refused = editor.put(
+        f"{URL}{project.slug}/cover/", {"image": not_a_picture}, format="multipart"
+    )
+    editor.put(f"{URL}{project.slug}/cover/", {"image": _picture((800, 600))}, format="multipart")
+    stored = Project.objects.get(pk=project.pk).cover_image.path
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = editor.delete(f"{URL}{project.slug}/cover/")
+
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid_image"
+    assert removed.status_code == 200
+    assert removed.json()["cover_image"] is None
+    assert not Project.objects.get(pk=project.pk).cover_image
+    assert not os.path.exists(stored)

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from catalogue.models import Project
 from tests.catalogue.factories import make_project
-from tests.factories import StaffFactory, client_for, verified_user
+from tests.factories import StaffFactory, SuperuserFactory, client_for, verified_user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/catalogue/projects/"
@@ -366,3 +366,32 @@ def test_the_demo_catalogue_answers_the_searches_the_municipalities_cite(db: Non
     assert by_id["PER-PLAN"] in slugs(client.get(URL, {"search": "planer"}))
     assert first("matsvinn skola") == by_id["SMARTMAT"]
     assert first("det bjuva livet") == by_id["BJU-BJUVA"]
+
+
+def test_renamed_organisations_and_themes_are_found_by_their_new_names(db: None) -> None:
+    from catalogue.models import Theme
+    from smartplatform.core.events import relay_events
+    from smartplatform.organisations.models import Organisation
+    from smartplatform.organisations.services import update_organisation
+    from tests.catalogue.factories import municipal_organisation
+
+    club = Organisation.objects.create(name="Syföreningen", slug="syforeningen", kind="other")
+    project = make_project(
+        "Lappcafé", owner="1284", participants=(club,), themes=("kultur-och-fritid",)
+    )
+    staff = StaffFactory.create()
+
+    update_organisation(organisation=club, actor=staff, name="Stickklubben Garnet")
+    theme = Theme.objects.get(slug="kultur-och-fritid")
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(SuperuserFactory.create())
+    form = {"name": "Konst och hantverk", "slug": theme.slug, "name_en": "Arts", "position": 1}
+    assert admin.post(f"/admin/catalogue/theme/{theme.pk}/change/", form).status_code == 302
+    relay_events()
+
+    for words in ("stickklubben", "garnet", "hantverk"):
+        assert slugs(APIClient().get(URL, {"search": words})) == [project.slug], words
+    assert slugs(APIClient().get(URL, {"search": "syforeningen"})) == []
+    assert municipal_organisation("1284").name == "Höganäs kommun"

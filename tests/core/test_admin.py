@@ -59,7 +59,17 @@ def one_of_each(superuser) -> None:
     IdempotencyRecordFactory.create(user=superuser)
     from tests.catalogue.factories import make_project
 
-    make_project("Digital tvilling av Höganäs", tags=("3d",), contacts=({"name": "Åsa"},))
+    project = make_project(
+        "Digital tvilling av Höganäs",
+        tags=("3d",),
+        contacts=({"name": "Åsa", "email": "asa@example.se"},),
+    )
+    from catalogue import contact_requests
+
+    request = contact_requests.send_contact_request(
+        sender=superuser, project=project, kind="more_info", message="Berätta mer!"
+    )
+    contact_requests.write_message(request=request, body="Gärna!", by=superuser)
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -181,7 +191,7 @@ def test_reference_municipalities_cannot_be_changed_or_deleted(superuser_client)
 
 
 def test_the_event_changelist_drills_down_by_date(superuser_client, one_of_each):
-    year = timezone.localtime(Event.objects.get().created_at).year
+    year = timezone.localtime(Event.objects.get(event_type="probe.created").created_at).year
 
     response = superuser_client.get(admin_url(Event, "changelist"), {"created_at__year": year})
 
