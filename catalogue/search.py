@@ -149,6 +149,7 @@ def _python_rank(terms: Sequence[analysis.Term], columns: dict[str, str]) -> flo
         stems = text.split()
         if not stems:
             continue
+        column_score = 0.0
         positions: list[list[int]] = []
         for term in terms:
             hits = [
@@ -157,11 +158,12 @@ def _python_rank(terms: Sequence[analysis.Term], columns: dict[str, str]) -> flo
                 if stem == term.whole or (term.parts and stem in term.parts)
             ]
             positions.append(hits)
-            score += WEIGHTS[name] * min(len(hits), 3)
+            column_score += WEIGHTS[name] * min(len(hits), 3)
         if len(terms) > 1 and all(positions):
             window = _smallest_window(positions)
-            score += WEIGHTS[name] * 2 * len(terms) / window
-        score /= 1 + math.log(1 + len(stems)) / 10
+            column_score += WEIGHTS[name] * 2 * len(terms) / window
+        # Each column is damped by its own length: a long text does not win by length.
+        score += column_score / (1 + math.log(1 + len(stems)) / 10)
     return score
 
 

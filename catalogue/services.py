@@ -408,4 +408,3 @@ def reindex_projects_naming(
         with transaction.atomic():
             search.reindex(ids[start : start + REINDEX_BATCH])
     return len(ids)
-
