@@ -113,7 +113,7 @@ def evaluate(judgements: list[Judgement]) -> Evaluation:
     for judgement in judgements:
         found = selectors.project_search(
             viewer=AnonymousUser(), query=selectors.ProjectQuery(search=judgement.query)
-        ).projects.values_list("pk", flat=True)[: CUTOFF * 5]
+        ).ranked[: CUTOFF * 5]
         ranked = [external_ids[pk] or "" for pk in found]
         evaluation.results.append(score(judgement, ranked))
     return evaluation

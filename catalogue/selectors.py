@@ -4,7 +4,10 @@ projects. Each runs a fixed number of queries whatever the page size."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -17,8 +20,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Least
 
 from catalogue import permissions, search
 from catalogue.models import ContactRequest, Project, ProjectContact, Tag, Theme
@@ -70,8 +74,11 @@ class ProjectQuery:
 
 @dataclass
 class SearchResult:
-    projects: QuerySet[Project]
+    # The ids of the projects found, in order: a narrow query to page through; load a
+    # page's projects with ``projects_for_list``.
+    ranked: QuerySet[Project, int]
     facets: dict[str, list[dict[str, Any]]]
+    count: int | None = None  # the number found, when the facets already told it
 
 
 def _filters(query: ProjectQuery) -> dict[str, Q]:
@@ -119,60 +126,136 @@ def _combined(conditions: dict[str, Q], *, leaving_out: str | None = None) -> Q:
 
 
 def _facet(
-    rows: QuerySet[Any],
-    key: str,
-    labels: dict[str, str],
-    selected: list[str],
+    rows: list[tuple[str, int]], labels: dict[str, str], selected: list[str]
 ) -> list[dict[str, Any]]:
-    counts = {row[key]: row["count"] for row in rows if row[key] is not None}
+    counts = dict(rows)
     for value in selected:
         counts.setdefault(value, 0)  # a chosen value stays visible, so it can be unchosen
-    entries = [
+    ordered = sorted(
+        counts.items(), key=lambda item: (-item[1], sort_key(labels.get(item[0], item[0])))
+    )
+    return [
         {"value": value, "label": labels.get(value, value), "count": count}
-        for value, count in counts.items()
+        for value, count in ordered
     ]
-    entries.sort(key=lambda e: (-e["count"], sort_key(e["label"])))
-    return entries
+
+
+FACETS = ("municipality", "theme", "status")
+_FACET_COLUMNS = {"municipality": "municipality_id", "status": "status"}
+
+
+def _facet_counts(
+    projects: QuerySet[Project], facets: list[str]
+) -> dict[str, list[tuple[str, int]]]:
+    """(value, count) rows of several facets over one set of projects, in one statement:
+    the set is matched once (a common table expression), then grouped per facet."""
+    counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in facets}
+    try:
+        inner, params = (
+            projects.order_by().values("pk", "municipality_id", "status").query.sql_with_params()
+        )
+    except EmptyResultSet:  # a condition that can match nothing, e.g. no search hit on SQLite
+        return counts
+    through = Project.themes.through._meta.db_table
+    # Only table names from the models and the fixed facet names are put into this SQL; the
+    # query's values travel as parameters of the inner statement.
+    groupings = []
+    for facet in facets:
+        if facet == "theme":
+            # By id: grouping the narrow link rows is cheaper than joining the slugs in.
+            groupings.append(
+                "SELECT 'theme', CAST(pt.theme_id AS VARCHAR(20)), COUNT(*) FROM matched"  # noqa: S608
+                f" JOIN {through} pt ON pt.project_id = matched.pk GROUP BY pt.theme_id"
+            )
+        else:
+            column = _FACET_COLUMNS[facet]
+            groupings.append(
+                f"SELECT '{facet}', matched.{column}, COUNT(*) FROM matched"  # noqa: S608
+                f" GROUP BY matched.{column}"
+            )
+    sql = f"WITH matched AS ({inner}) {' UNION ALL '.join(groupings)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, count in cursor.fetchall():
+            counts[facet].append((str(value), int(count)))
+    return counts
 
 
 def _facets(
     base: QuerySet[Project], conditions: dict[str, Q], query: ProjectQuery
-) -> dict[str, list[dict[str, Any]]]:
-    """Counts per municipality, theme and status. Each counts over the projects every other
-    filter lets through, so a user sees what widening their own choice would bring."""
+) -> tuple[dict[str, list[dict[str, Any]]], int | None]:
+    """Counts per municipality, theme and status, and the number of projects found.
 
-    def counted(leaving_out: str, key: str) -> QuerySet[Any]:
-        return (
-            base.filter(_combined(conditions, leaving_out=leaving_out))
-            .order_by()
-            .values(key)
-            .annotate(count=Count("pk", distinct=True))
-        )
-
-    municipality_names = dict(Municipality.objects.values_list("code", "name"))
-    themes = {theme.slug: theme.label for theme in Theme.objects.all()}
-    statuses = {str(value): str(label) for value, label in Project.Status.choices}
-    return {
-        "municipality": _facet(
-            counted("municipality", "municipality_id"),
-            "municipality_id",
-            municipality_names,
-            query.municipalities,
+    Each facet counts over the projects every other filter lets through, so a user sees
+    what widening their own choice would bring. The facets whose own filter is not in use
+    share the fully filtered set and are counted in one statement; as every project has
+    exactly one municipality and one status, such a facet's counts add up to the number
+    found (None when both of those filters are in use)."""
+    by_set: dict[str | None, list[str]] = {}
+    for facet in FACETS:
+        by_set.setdefault(facet if facet in conditions else None, []).append(facet)
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for leaving_out, sharing in by_set.items():
+        matched = base.filter(_combined(conditions, leaving_out=leaving_out))
+        counts.update(_facet_counts(matched, sharing))
+    total = next(
+        (
+            sum(count for _value, count in counts[facet])
+            for facet in ("status", "municipality")
+            if facet not in conditions
         ),
-        "theme": _facet(counted("theme", "themes__slug"), "themes__slug", themes, query.themes),
-        "status": _facet(counted("status", "status"), "status", statuses, query.statuses),
+        None,
+    )
+    municipality_names = dict(Municipality.objects.values_list("code", "name"))
+    all_themes = list(Theme.objects.all())
+    themes = {theme.slug: theme.label for theme in all_themes}
+    slugs = {str(theme.pk): theme.slug for theme in all_themes}
+    counts["theme"] = [(slugs[pk], count) for pk, count in counts["theme"] if pk in slugs]
+    statuses = {str(value): str(label) for value, label in Project.Status.choices}
+    entries = {
+        "municipality": _facet(counts["municipality"], municipality_names, query.municipalities),
+        "theme": _facet(counts["theme"], themes, query.themes),
+        "status": _facet(counts["status"], statuses, query.statuses),
     }
+    return entries, total
 
 
-def _with_list_data(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """What a list entry shows, in a fixed number of queries."""
-    published_reuses = (
-        Project.objects.filter(borrowed_from=OuterRef("pk"), is_published=True)
+# Long texts a list entry does not show: not read for a page of results.
+LIST_DEFERRED = (
+    "purpose",
+    "method",
+    "results",
+    "lessons",
+    "partners",
+    "search_title",
+    "search_keywords",
+    "search_summary",
+    "search_body",
+)
+
+
+def _reuse_count() -> Case:
+    """How many published projects borrowed the method (ranks reused projects higher).
+
+    Counted only for the few projects anyone borrowed from: the database looks those up once
+    (a hashed set) instead of counting for every project of a broad search."""
+    published_reuses = Project.objects.filter(is_published=True, borrowed_from__isnull=False)
+    counted = (
+        published_reuses.filter(borrowed_from=OuterRef("pk"))
         .order_by()
         .values("borrowed_from")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Case(
+        When(pk__in=published_reuses.values("borrowed_from"), then=Subquery(counted)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _with_list_data(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """What a list entry shows, in a fixed number of queries."""
     return (
         projects.select_related("owner", "municipality")
         .prefetch_related(
@@ -181,9 +264,53 @@ def _with_list_data(projects: QuerySet[Project]) -> QuerySet[Project]:
         )
         .annotate(
             has_contact=Exists(ProjectContact.objects.filter(project=OuterRef("pk"))),
-            reuse_count=Coalesce(Subquery(published_reuses), Value(0), output_field=IntegerField()),
+            reuse_count=_reuse_count(),
         )
     )
+
+
+def projects_for_list(ids: list[int]) -> list[Project]:
+    """The projects of one page, with what a list entry shows, in the order of ``ids``.
+
+    A page is read in five small queries (the rows with owner and municipality; theme and
+    tag links; contacts; reuses) that cost less than one query with correlated subqueries
+    and two prefetches: the extras are set as ``list_themes``, ``list_tags``,
+    ``has_contact`` and ``reuse_count``."""
+    found = {
+        project.pk: project
+        for project in Project.objects.filter(pk__in=ids)
+        .select_related("owner", "municipality")
+        .defer(*LIST_DEFERRED)
+    }
+    themes = {theme.pk: theme for theme in Theme.objects.all()}  # in position, name order
+    theme_order = {pk: index for index, pk in enumerate(themes)}
+    theme_links: dict[int, list[int]] = {}
+    for project_id, theme_id in Project.themes.through.objects.filter(
+        project_id__in=ids
+    ).values_list("project_id", "theme_id"):
+        theme_links.setdefault(project_id, []).append(theme_id)
+    tags: dict[int, list[str]] = {}
+    for project_id, name in Project.tags.through.objects.filter(project_id__in=ids).values_list(
+        "project_id", "tag__name"
+    ):
+        tags.setdefault(project_id, []).append(name)
+    with_contact = set(
+        ProjectContact.objects.filter(project_id__in=ids).values_list("project_id", flat=True)
+    )
+    reuses = dict(
+        Project.objects.filter(borrowed_from_id__in=ids, is_published=True)
+        .order_by()
+        .values("borrowed_from_id")
+        .annotate(n=Count("pk"))
+        .values_list("borrowed_from_id", "n")
+    )
+    for pk, project in found.items():
+        linked = sorted(theme_links.get(pk, []), key=theme_order.__getitem__)
+        project.list_themes = [themes[theme_id] for theme_id in linked]  # type: ignore[attr-defined]
+        project.list_tags = sorted(tags.get(pk, []))  # type: ignore[attr-defined]
+        project.has_contact = pk in with_contact  # type: ignore[attr-defined]
+        project.reuse_count = reuses.get(pk, 0)  # type: ignore[attr-defined]
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _searched(viewer: Any, query: ProjectQuery) -> QuerySet[Project]:
@@ -203,8 +330,14 @@ def _ordering(query: ProjectQuery) -> list[Any]:
 def project_search(*, viewer: Any, query: ProjectQuery) -> SearchResult:
     base = _searched(viewer, query)
     conditions = _filters(query)
-    projects = _with_list_data(base.filter(_combined(conditions))).order_by(*_ordering(query))
-    return SearchResult(projects=projects, facets=_facets(base, conditions, query))
+    ranked = (
+        base.filter(_combined(conditions))
+        .annotate(reuse_count=_reuse_count())
+        .order_by(*_ordering(query))
+        .values_list("pk", flat=True)
+    )
+    facets, count = _facets(base, conditions, query)
+    return SearchResult(ranked=ranked, facets=facets, count=count)
 
 
 def project_export(*, viewer: Any, query: ProjectQuery) -> QuerySet[Project]:
@@ -269,8 +402,7 @@ def similar_projects(project: Project, *, limit: int = 6) -> list[Project]:
             words = set(f"{title} {summary}".split())
             scores[pk] += 4.0 * len(own_words & words) / len(own_words | words)
     best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:limit]
-    found = {p.pk: p for p in _with_list_data(Project.objects.filter(pk__in=best))}
-    return [found[pk] for pk in best if pk in found]
+    return projects_for_list(best)
 
 
 def contact_requests_for(

@@ -35,6 +35,7 @@ from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
 from smartplatform.core.images import InvalidImage
+from smartplatform.core.pagination import LoadedByKeys
 
 
 class ThemeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -97,7 +98,8 @@ class ProjectViewSet(
         query = ProjectQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = selectors.project_search(viewer=request.user, query=query.query())
-        page = self.paginate_queryset(result.projects)
+        found = LoadedByKeys(result.ranked, selectors.projects_for_list, count=result.count)
+        page = self.paginate_queryset(found)  # type: ignore[arg-type]
         paginated = self.get_paginated_response(
             ProjectListSerializer(page, many=True, context=self.get_serializer_context()).data
         )

@@ -395,3 +395,33 @@ def test_renamed_organisations_and_themes_are_found_by_their_new_names(db: None)
         assert slugs(APIClient().get(URL, {"search": words})) == [project.slug], words
     assert slugs(APIClient().get(URL, {"search": "syforeningen"})) == []
     assert municipal_organisation("1284").name == "Höganäs kommun"
+
+
+def test_the_written_out_list_entry_equals_the_generic_rendering(
+    db: None, settings, tmp_path
+) -> None:
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from catalogue import selectors
+    from catalogue.serializers import ProjectListSerializer
+
+    settings.MEDIA_ROOT = tmp_path
+    source = make_project("Källan", tags=("öppna data", "3d"), themes=("digitalisering", "skola"))
+    make_project("Kopian", borrowed_from=source)
+    picture = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(picture, format="JPEG")
+    source.cover_image.save("omslag.jpg", ContentFile(picture.getvalue()))
+    plain = make_project("Utan omslag", start_year=None, published=False)
+    request = APIRequestFactory().get("/api/v1/catalogue/projects/")
+
+    for project in selectors.projects_for_list([source.pk, plain.pk]):
+        serializer = ProjectListSerializer(context={"request": request})
+        written_out = serializer.to_representation(project)
+        generic = serializers.ModelSerializer.to_representation(serializer, project)
+        assert written_out == generic
+    assert written_out["cover_image"] is None
