@@ -14,13 +14,10 @@ one of them (by its whole stem or all of its compound parts).
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
-    Expression,
     FloatField,
     Q,
     QuerySet,
@@ -29,13 +26,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Concat
-from django.db.models.sql.compiler import SQLCompiler
 
 from catalogue.models import Project
 from smartplatform.core import analysis
+from smartplatform.core.fulltext import Matches, Rank
 
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}: body, summary, keywords, title.
 WEIGHTS = {"body": 0.2, "summary": 0.4, "keywords": 0.6, "title": 1.0}
+PG_WEIGHTS = (WEIGHTS["body"], WEIGHTS["summary"], WEIGHTS["keywords"], WEIGHTS["title"])
 # The largest number of matches SQLite ranks in Python; beyond it the newest are kept.
 SQLITE_RANK_LIMIT = 5000
 
@@ -70,47 +68,6 @@ def reindex(project_ids: Iterable[int]) -> None:
     )
     for project in projects:
         Project.objects.filter(pk=project.pk).update(**search_columns(project))
-
-
-class _SearchVector(Expression):
-    """The generated ``search_vector`` column (PostgreSQL only), under whatever alias the
-    query gives the project table."""
-
-    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.search_vector", ()
-
-
-class _Matches(Expression):
-    conditional = True
-
-    def __init__(self, tsquery: str) -> None:
-        super().__init__(output_field=BooleanField())
-        self.tsquery = tsquery
-
-    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        vector, _ = _SearchVector().as_sql(compiler, connection)
-        return f"{vector} @@ to_tsquery('simple', %s)", (self.tsquery,)
-
-
-class _Rank(Expression):
-    def __init__(self, tsquery: str) -> None:
-        super().__init__(output_field=FloatField())
-        self.tsquery = tsquery
-
-    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        vector, _ = _SearchVector().as_sql(compiler, connection)
-        weights = "{%s,%s,%s,%s}" % (  # noqa: UP031
-            WEIGHTS["body"],
-            WEIGHTS["summary"],
-            WEIGHTS["keywords"],
-            WEIGHTS["title"],
-        )
-        # Normalisation 1 divides by 1 + log(length): a long text does not win by length.
-        return (
-            f"ts_rank_cd(%s::float4[], {vector}, to_tsquery('simple', %s), 1)",
-            (weights, self.tsquery),
-        )
 
 
 def _padded() -> Concat:
@@ -196,7 +153,7 @@ def apply(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     if connection.vendor == "postgresql":
         tsquery = analysis.tsquery(terms)
-        return queryset.filter(_Matches(tsquery)).annotate(rank=_Rank(tsquery))
+        return queryset.filter(Matches(tsquery)).annotate(rank=Rank(tsquery, PG_WEIGHTS))
     matching = queryset.annotate(search_padded=_padded()).filter(_sqlite_condition(terms))
     rows = matching.order_by("-updated_at").values_list(
         "pk", "search_title", "search_keywords", "search_summary", "search_body"

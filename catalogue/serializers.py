@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
@@ -19,27 +18,9 @@ from catalogue.models import (
 from catalogue.services import ContactData, LinkData, ProjectData
 from smartplatform.core.serializers import StrictInputSerializer, WebAddressField
 from smartplatform.organisations.models import Municipality, Organisation
+from smartplatform.organisations.serializers import municipality_codes
 
 TRUE_FALSE = (("true", "true"), ("false", "false"))
-
-
-def _municipality_codes(values: list[str]) -> list[str]:
-    """Municipalities by four-digit code or slug, as codes; an unknown one is a 400."""
-    wanted = [value.strip().lower() for value in values if value.strip()]
-    found = {
-        key: code
-        for code, slug in Municipality.objects.filter(
-            Q(code__in=wanted) | Q(slug__in=wanted)
-        ).values_list("code", "slug")
-        for key in (code, slug)
-    }
-    unknown = [value for value in wanted if value not in found]
-    if unknown:
-        raise serializers.ValidationError(
-            _("Unknown municipality: %(values)s. Use the four-digit code or the slug.")
-            % {"values": ", ".join(unknown)}
-        )
-    return list(dict.fromkeys(found[value] for value in wanted))
 
 
 class ProjectQuerySerializer(serializers.Serializer):
@@ -81,7 +62,7 @@ class ProjectQuerySerializer(serializers.Serializer):
     )
 
     def validate_municipality(self, values: list[str]) -> list[str]:
-        return _municipality_codes(values)
+        return municipality_codes(values)
 
     def validate_theme(self, values: list[str]) -> list[str]:
         known = set(Theme.objects.filter(slug__in=values).values_list("slug", flat=True))

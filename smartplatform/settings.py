@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalogue.follow_up_contact_requests",
         "schedule": 3600.0,
     },
+    "expire-listings": {
+        "task": "exchange.expire_listings",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "ask-editors-to-confirm-catalogue-contacts": {
         "task": "catalogue.request_contact_confirmations",
         "schedule": crontab(hour=7, minute=30),
@@ -396,6 +400,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "smartplatform.organisations.models.Organisation.Kind",
         "LinkKindEnum": "catalogue.models.ProjectLink.Kind",
+        "ListingCompensationEnum": "exchange.models.Listing.Compensation",
+        "ListingKindEnum": "exchange.models.Listing.Kind",
+        "ListingCategoryEnum": "exchange.models.Listing.Category",
     },
 }
 

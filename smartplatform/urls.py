@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("smartplatform.organisations.urls")),
     path("", include("smartplatform.assistance.urls")),
     path("", include("catalogue.urls")),
+    path("", include("exchange.urls")),
 ]
 
 urlpatterns = [

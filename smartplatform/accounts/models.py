@@ -92,6 +92,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             "messages and reviews."
         ),
     )
+    established_at = models.DateTimeField(
+        _("established since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when one of their listings is approved or an exchange of theirs completes: "
+            "from then on their listings are published without review."
+        ),
+    )
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -144,3 +144,15 @@ def set_avatar(*, user: User, upload: Any) -> User:
 def remove_avatar(*, user: User) -> User:
     replace_picture(user, "avatar", None, max_side=AVATAR_SIDE)
     return user
+
+
+def mark_established(*, user: User) -> bool:
+    """The person has shown good faith (a listing approved, an exchange completed): their
+    listings are published without review from now on. True when this changed anything."""
+    from django.utils import timezone
+
+    return bool(
+        User.objects.filter(pk=user.pk, established_at__isnull=True).update(
+            established_at=timezone.now()
+        )
+    )

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -162,3 +163,22 @@ class InvitationCodeSerializer(StrictInputSerializer):
 
 class LogoUploadSerializer(StrictInputSerializer):
     logo = serializers.FileField(help_text="A picture: JPEG, PNG, WebP or GIF, at most 5 MB.")
+
+
+def municipality_codes(values: list[str]) -> list[str]:
+    """Municipalities by four-digit code or slug, as codes; an unknown one is a 400."""
+    wanted = [value.strip().lower() for value in values if value.strip()]
+    found = {
+        key: code
+        for code, slug in Municipality.objects.filter(
+            Q(code__in=wanted) | Q(slug__in=wanted)
+        ).values_list("code", "slug")
+        for key in (code, slug)
+    }
+    unknown = [value for value in wanted if value not in found]
+    if unknown:
+        raise serializers.ValidationError(
+            _("Unknown municipality: %(values)s. Use the four-digit code or the slug.")
+            % {"values": ", ".join(unknown)}
+        )
+    return list(dict.fromkeys(found[value] for value in wanted))

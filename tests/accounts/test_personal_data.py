@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 from rest_framework.test import APIClient
 
 from catalogue import contact_requests
+from exchange.models import Listing
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 from smartplatform.assistance.models import Act, Consent, LoginCode
@@ -23,6 +24,7 @@ from smartplatform.core.events import publish
 from smartplatform.organisations.models import Invitation, JoinRequest, Membership, Organisation
 from tests.accounts.clients import PASSWORD, AuthClient
 from tests.catalogue.factories import make_project
+from tests.exchange.factories import make_listing
 from tests.factories import IdempotencyRecordFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +108,17 @@ def person(django_capture_on_commit_callbacks) -> User:
     )
     contact_requests.write_message(
         request=received, body="Gärna!", recipient=received.recipients.get(email=SECOND_EMAIL)
+    )
+    # The exchange: a published listing with the person's home address, and a draft.
+    user.established_at = user.date_joined
+    user.save(update_fields=["established_at"])
+    make_listing("Stickcafé, utkast", owner=user, published=False)
+    make_listing(
+        "Stickcafé i Bjuv",
+        owner=user,
+        address="Storgatan 1, Bjuv",
+        latitude=56.08,
+        longitude=12.92,
     )
     return user
 
@@ -200,6 +213,8 @@ def test_after_deletion_no_column_names_the_person_and_they_cannot_sign_in(
     assert not JoinRequest.objects.filter(user=person).exists()
     assert not Invitation.objects.filter(email__iexact=EMAIL).exists()
     assert not UserSession.objects.filter(user=person).exists()
+    (listing,) = Listing.objects.filter(owner=person)
+    assert (listing.state, listing.address, listing.latitude) == ("closed", "", None)
     # Their email address is free: someone may sign up with it again.
     fresh = AuthClient("app", django_capture_on_commit_callbacks).auth(
         "post", "auth/signup", {"email": EMAIL, "password": PASSWORD, "display_name": "Ny"}

@@ -70,6 +70,14 @@ def one_of_each(superuser) -> None:
         sender=superuser, project=project, kind="more_info", message="Berätta mer!"
     )
     contact_requests.write_message(request=request, body="Gärna!", by=superuser)
+    from django.core.files.base import ContentFile
+
+    from exchange.models import BlockedWord, ListingImage
+    from tests.exchange.factories import make_listing
+
+    listing = make_listing("Hjälp i trädgården", tags=["trädgård"])
+    ListingImage.objects.create(listing=listing, image=ContentFile(b"x", name="bild.jpg"))
+    BlockedWord.objects.create(word="kontant")
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator

@@ -1,0 +1,11 @@
+"""Celery wrappers of the exchange's periodic work. Thin: they call a service."""
+
+from celery import shared_task
+
+from exchange import listings
+
+
+@shared_task(name="exchange.expire_listings", ignore_result=True)
+def expire_listings() -> dict[str, int]:
+    """Daily: a week's notice before a listing expires, and closing it on the day."""
+    return listings.expire_listings()

@@ -1,0 +1,53 @@
+"""PostgreSQL full-text expressions over a model's generated ``search_vector`` column.
+
+The column holds the platform analyser's stems (``smartplatform.core.analysis``), weighted,
+and is indexed with GIN; it exists only on PostgreSQL (a vendor-conditional migration), so
+these expressions are used only there.
+"""
+
+from typing import Any
+
+from django.db.models import BooleanField, Expression, FloatField
+from django.db.models.sql.compiler import SQLCompiler
+
+
+class SearchVector(Expression):
+    """The generated ``search_vector`` column, under whatever alias the query gives the
+    model's table."""
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_vector", ()
+
+
+class Matches(Expression):
+    """The row matches the ``to_tsquery('simple', ...)`` text (``analysis.tsquery``)."""
+
+    conditional = True
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(output_field=BooleanField())
+        self.tsquery = tsquery
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        vector, _ = SearchVector().as_sql(compiler, connection)
+        return f"{vector} @@ to_tsquery('simple', %s)", (self.tsquery,)
+
+
+class Rank(Expression):
+    """``ts_rank_cd`` (cover density: query words standing close together rank higher) with
+    the weights of the D, C, B and A parts of the vector, length-normalised (1 + log length,
+    so a long text does not win by length)."""
+
+    def __init__(self, tsquery: str, weights: tuple[float, float, float, float]) -> None:
+        super().__init__(output_field=FloatField())
+        self.tsquery = tsquery
+        self.weights = weights
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        vector, _ = SearchVector().as_sql(compiler, connection)
+        weights = "{%s}" % ",".join(str(w) for w in self.weights)  # noqa: UP031
+        return (
+            f"ts_rank_cd(%s::float4[], {vector}, to_tsquery('simple', %s), 1)",
+            (weights, self.tsquery),
+        )
