@@ -6,13 +6,15 @@
 - Moderators (staff with a moderation scope) see every listing of their municipalities;
   superusers see and do everything.
 - Only verified users create listings.
+- A suspended owner's listings are shown to nobody but staff; two residents where one blocked
+  the other do not see each other's listings.
 """
 
 from typing import Any
 
 from django.db.models import Q
 
-from exchange.models import Listing
+from exchange.models import Block, Listing
 from smartplatform.organisations.models import Membership, Organisation, Role
 from smartplatform.organisations.permissions import has_role, is_superuser
 
@@ -42,10 +44,20 @@ def can_act_for(user: Any, organisation: Organisation) -> bool:
     return has_role(user, organisation, Role.EDITOR)
 
 
+def shown_publicly(user: Any) -> Q:
+    """Published listings of owners who are not suspended and, for a signed-in user, not
+    blocked by them or blocking them."""
+    shown = Q(state=Listing.State.PUBLISHED, owner__is_active=True)
+    if user.is_authenticated:
+        shown &= ~Q(owner__in=Block.objects.filter(blocker=user).values("blocked"))
+        shown &= ~Q(owner__in=Block.objects.filter(blocked=user).values("blocker"))
+    return shown
+
+
 def visible_condition(user: Any) -> Q:
-    """The listings a user may read: published ones, their own and their organisations',
-    and, for moderators, every listing of their municipalities."""
-    published = Q(state=Listing.State.PUBLISHED)
+    """The listings a user may read: published ones (see ``shown_publicly``), their own and
+    their organisations', and, for moderators, every listing of their municipalities."""
+    published = shown_publicly(user)
     if not user.is_authenticated:
         return published
     if is_superuser(user):

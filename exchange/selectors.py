@@ -58,7 +58,7 @@ def listing_search(*, viewer: Any, query: ListingQuery) -> QuerySet[Listing]:
             else Listing.objects.none()
         )
     else:
-        listings = Listing.objects.filter(state=Listing.State.PUBLISHED)
+        listings = Listing.objects.filter(permissions.shown_publicly(viewer))
     if query.search:
         listings = search.apply(listings, query.search)
     if query.kinds:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from exchange import permissions, selectors
 from exchange.listings import ListingData
-from exchange.models import Listing
+from exchange.models import Block, Listing, Report
 from smartplatform.core.serializers import StrictInputSerializer
 from smartplatform.organisations.models import Municipality, Organisation
 from smartplatform.organisations.serializers import municipality_codes
@@ -136,6 +136,7 @@ class ListingSerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
+    owner_id = serializers.IntegerField(read_only=True)
     owner_name = serializers.CharField(source="owner.display_name")
     organisation = ListingOrganisationSerializer(allow_null=True)
     municipality = ListingMunicipalitySerializer()
@@ -156,6 +157,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "tags",
+            "owner_id",
             "owner_name",
             "organisation",
             "municipality",
@@ -308,3 +310,37 @@ class ListingWriteSerializer(StrictInputSerializer):
     def listing_data(self) -> ListingData:
         data = dict(self.validated_data)
         return ListingData(**data, given=set(data))
+
+
+class ReportCreateSerializer(StrictInputSerializer):
+    kind = serializers.ChoiceField(choices=(("listing", "listing"),), help_text="What is reported.")
+    item = serializers.IntegerField(min_value=1, help_text="The reported item's id.")
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="content_type.model")
+    item = serializers.IntegerField(source="object_id")
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ("id", "kind", "item", "reason", "comment", "status", "created_at", "decided_at")
+
+    @extend_schema_field(ChoiceValueSerializer)
+    def get_status(self, made: Report) -> dict[str, str]:
+        return {"value": made.status, "label": str(made.get_status_display())}
+
+
+class BlockCreateSerializer(StrictInputSerializer):
+    user = serializers.IntegerField(min_value=1, help_text="The id of the person to block.")
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="blocked_id")
+    display_name = serializers.CharField(source="blocked.display_name")
+
+    class Meta:
+        model = Block
+        fields = ("user", "display_name", "created_at")

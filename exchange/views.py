@@ -1,15 +1,25 @@
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchange import listings, selectors
-from exchange.models import Listing
-from exchange.serializers import ListingQuerySerializer, ListingSerializer, ListingWriteSerializer
+from exchange import listings, moderation, selectors
+from exchange.models import Block, Listing, Report
+from exchange.serializers import (
+    BlockCreateSerializer,
+    BlockSerializer,
+    ListingQuerySerializer,
+    ListingSerializer,
+    ListingWriteSerializer,
+    ReportCreateSerializer,
+    ReportSerializer,
+)
 from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
@@ -113,3 +123,67 @@ class ListingViewSet(
     def renew(self, request: Request, pk: str) -> Response:
         """Ninety more days (a closed listing is published again, through the rules)."""
         return self._move(request, listings.renew_listing)
+
+
+class ReportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Reports: anyone signed in reports what does not belong (once per item) and follows
+    what became of their reports. Three open reports hide a listing until a moderator looks."""
+
+    serializer_class = ReportSerializer
+    permission_classes = (IsVerifiedUser,)
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Report]:
+        return Report.objects.filter(reporter=signed_in_user(self.request)).select_related(
+            "content_type"
+        )
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    @raises(moderation.AlreadyReported, moderation.CannotReportOwnItem)
+    def create(self, request: Request) -> Response:
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = get_object_or_404(
+            selectors.listing_detail_queryset(viewer=request.user), pk=data.validated_data["item"]
+        )
+        made = moderation.report(
+            reporter=signed_in_user(request),
+            kind=data.validated_data["kind"],
+            item_id=listing.pk,
+            reason=data.validated_data["reason"],
+            comment=data.validated_data.get("comment", ""),
+        )
+        return Response(
+            ReportSerializer(self.get_queryset().get(pk=made.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class BlockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """People you blocked: neither of you sees the other's listings."""
+
+    serializer_class = BlockSerializer
+    permission_classes = (IsVerifiedUser,)
+    filter_backends = ()
+    lookup_field = "user"
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Block]:
+        return (
+            Block.objects.filter(blocker=signed_in_user(self.request))
+            .select_related("blocked")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(request=BlockCreateSerializer, responses={201: BlockSerializer})
+    @raises(moderation.CannotBlockOneself)
+    def create(self, request: Request) -> Response:
+        data = BlockCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        other = get_object_or_404(get_user_model(), pk=data.validated_data["user"])
+        made = moderation.block(blocker=signed_in_user(request), blocked=other)
+        return Response(BlockSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, user: str) -> Response:
+        moderation.unblock(blocker=request.user, blocked_id=int(user))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,292 @@
+"""Moderation: reports from anyone signed in, decisions by the moderators of a municipality,
+and blocks between residents.
+
+Every decision is a ``ModerationDecision`` row (who, when, what, why) and a domain event the
+owner is told through. Reports work for any reportable model registered in ``REPORTABLE``
+(listings now; messages and reviews when they exist).
+
+Lock discipline: a report or a decision takes ``FOR UPDATE`` on the reported item's row
+first, so three reports arriving together hide it once, and a decision and a report do not
+cross.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exchange import permissions
+from exchange.models import Block, Listing, ModerationDecision, Report
+from smartplatform.accounts import services as account_services
+from smartplatform.accounts import suspension
+from smartplatform.core.errors import ConflictError, DomainError
+from smartplatform.core.events import publish
+
+State = Listing.State
+Action = ModerationDecision.Action
+# This many open reports hide an item until a moderator has looked at it.
+HIDE_AFTER_REPORTS = 3
+
+
+class AlreadyReported(ConflictError):
+    code = "already_reported"
+    default_message = _("You have already reported this.")
+
+
+class CannotReportOwnItem(DomainError):
+    code = "cannot_report_own_item"
+    default_message = _("You cannot report your own listing.")
+
+
+class NotAModeratorHere(DomainError):
+    status_code = 403
+    code = "not_a_moderator_here"
+    default_message = _("Only the moderators of the item's municipality may decide this.")
+
+
+class NothingToDecide(ConflictError):
+    code = "moderation_not_possible"
+    default_message = _("The item is not in a state where this decision can be taken.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    default_message = _("Give a reason: the owner is told it.")
+
+
+class CannotBlockOneself(DomainError):
+    code = "cannot_block_oneself"
+    default_message = _("You cannot block yourself.")
+
+
+@dataclass(frozen=True)
+class Reportable:
+    model: type[Model]
+    owner_id: Callable[[Any], int]
+    municipality_code: Callable[[Any], str]
+    visible: Callable[[Any], bool]
+
+
+REPORTABLE: dict[str, Reportable] = {
+    "listing": Reportable(
+        model=Listing,
+        owner_id=lambda listing: listing.owner_id,
+        municipality_code=lambda listing: listing.municipality_id,
+        visible=lambda listing: listing.state == State.PUBLISHED,
+    ),
+}
+
+
+def _content_type(item: Model) -> ContentType:
+    return ContentType.objects.get_for_model(type(item))
+
+
+def _decide(item: Model, action: str, *, moderator: Any, reason: str = "") -> ModerationDecision:
+    return ModerationDecision.objects.create(
+        content_type=_content_type(item),
+        object_id=item.pk,
+        action=action,
+        reason=reason.strip(),
+        moderator=moderator,
+    )
+
+
+def open_reports(item: Model) -> Any:
+    return Report.objects.filter(
+        content_type=_content_type(item), object_id=item.pk, status=Report.Status.OPEN
+    )
+
+
+def _close_reports(item: Model, status: str) -> int:
+    return open_reports(item).update(status=status, decided_at=timezone.now())
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report(*, reporter: Any, kind: str, item_id: int, reason: str, comment: str = "") -> Report:
+    """Report an item the reporter can see. The third open report hides a published listing
+    pending review and tells its owner."""
+    spec = REPORTABLE[kind]
+    item = spec.model._default_manager.select_for_update().get(pk=item_id)
+    if spec.owner_id(item) == reporter.pk:
+        raise CannotReportOwnItem()
+    try:
+        with transaction.atomic():
+            made = Report.objects.create(
+                reporter=reporter,
+                content_type=_content_type(item),
+                object_id=item.pk,
+                reason=reason,
+                comment=comment.strip(),
+            )
+    except IntegrityError as exc:  # the once-per-person constraint
+        raise AlreadyReported() from exc
+    publish("moderation.reported", {"report": made.pk, "kind": kind, "item": item.pk})
+    if (
+        isinstance(item, Listing)
+        and item.state == State.PUBLISHED
+        and open_reports(item).count() >= HIDE_AFTER_REPORTS
+    ):
+        item.state = State.HIDDEN
+        item.state_changed_at = timezone.now()
+        item.save(update_fields=["state", "state_changed_at", "updated_at"])
+        _decide(item, Action.AUTO_HIDE, moderator=None)
+        publish("listing.hidden", {"listing": item.pk, "owner": item.owner_id})
+    return made
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+def _locked_listing(moderator: Any, listing: Listing, *allowed: str) -> Listing:
+    if not permissions.moderates(moderator, listing.municipality_id):
+        raise NotAModeratorHere()
+    locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    if allowed and locked.state not in allowed:
+        raise NothingToDecide(extra={"state": locked.state})
+    return locked
+
+
+def _move(listing: Listing, state: str, **fields: Any) -> None:
+    listing.state = state
+    listing.state_changed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(listing, name, value)
+    listing.save(update_fields=["state", "state_changed_at", "updated_at", *fields])
+
+
+@transaction.atomic
+def approve(*, moderator: Any, listing: Listing, reason: str = "") -> Listing:
+    """Publish a listing waiting for review, or bring back one hidden by reports (its open
+    reports are dismissed). The owner is established from now on."""
+    from exchange.models import LISTING_LIFETIME
+
+    listing = _locked_listing(moderator, listing, State.PENDING_REVIEW, State.HIDDEN)
+    now = timezone.now()
+    fields: dict[str, Any] = {}
+    if listing.published_at is None or listing.expires_at is None or listing.expires_at <= now:
+        fields = {"published_at": now, "expires_at": now + LISTING_LIFETIME}
+    _move(listing, State.PUBLISHED, **fields)
+    _close_reports(listing, Report.Status.DISMISSED)
+    _decide(listing, Action.APPROVE, moderator=moderator, reason=reason)
+    account_services.mark_established(user=listing.owner)
+    publish("listing.approved", {"listing": listing.pk, "owner": listing.owner_id})
+    return listing
+
+
+@transaction.atomic
+def reject(*, moderator: Any, listing: Listing, reason: str) -> Listing:
+    """Turn a listing down with a reason the owner receives; they may edit and try again."""
+    if not reason.strip():
+        raise ReasonRequired(fields={"reason": [str(ReasonRequired.default_message)]})
+    listing = _locked_listing(moderator, listing, State.PENDING_REVIEW, State.HIDDEN)
+    _move(listing, State.REJECTED)
+    _close_reports(listing, Report.Status.ACTIONED)
+    _decide(listing, Action.REJECT, moderator=moderator, reason=reason)
+    publish(
+        "listing.rejected",
+        {"listing": listing.pk, "owner": listing.owner_id, "reason": reason.strip()},
+    )
+    return listing
+
+
+@transaction.atomic
+def remove(*, moderator: Any, listing: Listing, reason: str) -> Listing:
+    """Take a listing off the platform for good."""
+    if not reason.strip():
+        raise ReasonRequired(fields={"reason": [str(ReasonRequired.default_message)]})
+    listing = _locked_listing(
+        moderator,
+        listing,
+        State.PENDING_REVIEW,
+        State.PUBLISHED,
+        State.PAUSED,
+        State.HIDDEN,
+        State.REJECTED,
+    )
+    _move(listing, State.REMOVED)
+    _close_reports(listing, Report.Status.ACTIONED)
+    _decide(listing, Action.REMOVE, moderator=moderator, reason=reason)
+    publish(
+        "listing.removed",
+        {"listing": listing.pk, "owner": listing.owner_id, "reason": reason.strip()},
+    )
+    return listing
+
+
+@transaction.atomic
+def dismiss_reports(*, moderator: Any, listing: Listing, reason: str = "") -> Listing:
+    """The reports were unfounded: they are closed and a hidden listing is shown again."""
+    listing = _locked_listing(moderator, listing)
+    if not open_reports(listing).exists():
+        raise NothingToDecide(extra={"state": listing.state})
+    _close_reports(listing, Report.Status.DISMISSED)
+    if listing.state == State.HIDDEN:
+        _move(listing, State.PUBLISHED)
+    _decide(listing, Action.DISMISS_REPORTS, moderator=moderator, reason=reason)
+    return listing
+
+
+@transaction.atomic
+def suspend_owner(*, moderator: Any, listing: Listing, reason: str) -> None:
+    """Suspend the owner: they cannot sign in and nothing they published is shown."""
+    if not reason.strip():
+        raise ReasonRequired(fields={"reason": [str(ReasonRequired.default_message)]})
+    listing = _locked_listing(moderator, listing)
+    _close_reports(listing, Report.Status.ACTIONED)
+    _decide(listing, Action.SUSPEND_OWNER, moderator=moderator, reason=reason)
+    suspension.suspend(user=listing.owner, actor=moderator)
+
+
+def decisions_for(item: Model) -> Any:
+    return ModerationDecision.objects.filter(
+        content_type=_content_type(item), object_id=item.pk
+    ).select_related("moderator")
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+def queue_condition(moderator: Any) -> Q:
+    """Listings waiting for a moderator: pending review, hidden, or with open reports, in
+    the municipalities the moderator has (all for superusers)."""
+    reported = Report.objects.filter(
+        content_type=ContentType.objects.get_for_model(Listing), status=Report.Status.OPEN
+    ).values("object_id")
+    waiting = Q(state__in=(State.PENDING_REVIEW, State.HIDDEN)) | Q(pk__in=reported)
+    if moderator.is_superuser:
+        return waiting
+    return waiting & Q(municipality__in=moderator.moderated_municipalities.all())
+
+
+# --- Blocks ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def block(*, blocker: Any, blocked: Any) -> Block:
+    if blocker.pk == blocked.pk:
+        raise CannotBlockOneself()
+    made, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    return made
+
+
+@transaction.atomic
+def unblock(*, blocker: Any, blocked_id: int) -> None:
+    Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+
+
+def blocked_either_way(user: Any) -> Iterable[int]:
+    """The users ``user`` blocked or was blocked by (neither sees the other's listings)."""
+    if not user.is_authenticated:
+        return []
+    pairs = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list(
+        "blocker_id", "blocked_id"
+    )
+    return {other for pair in pairs for other in pair if other != user.pk}
