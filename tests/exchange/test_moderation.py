@@ -242,9 +242,10 @@ def test_rejecting_in_bulk_from_the_queue_records_the_reason() -> None:
     assert "Skriv" not in asked.content.decode()
     assert done.status_code == 302
     assert set(Listing.objects.values_list("state", flat=True)) == {"rejected"}
-    assert list(ModerationDecision.objects.values_list("action", "reason")) == [
-        ("reject", "Skriv på svenska eller engelska.")
-    ] * 2
+    assert (
+        list(ModerationDecision.objects.values_list("action", "reason"))
+        == [("reject", "Skriv på svenska eller engelska.")] * 2
+    )
     queue = client.get(QUEUE).content.decode()
     assert first.title not in queue
 
