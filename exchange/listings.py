@@ -110,7 +110,8 @@ def _check_manager(actor: Any, listing: Listing) -> None:
         raise NotYourListing()
 
 
-def _set_state(listing: Listing, state: str, **fields: Any) -> None:
+def set_state(listing: Listing, state: str, **fields: Any) -> None:
+    """Move a (locked) listing to ``state``, with any other fields that change with it."""
     listing.state = state
     listing.state_changed_at = timezone.now()
     for name, value in fields.items():
@@ -155,7 +156,7 @@ def _publish_or_submit(listing: Listing) -> None:
     reason = review_reason(listing)
     if reason is None:
         now = timezone.now()
-        _set_state(
+        set_state(
             listing,
             State.PUBLISHED,
             published_at=now,
@@ -164,7 +165,7 @@ def _publish_or_submit(listing: Listing) -> None:
         )
         publish("listing.published", {"listing": listing.pk, "owner": listing.owner_id})
     else:
-        _set_state(listing, State.PENDING_REVIEW)
+        set_state(listing, State.PENDING_REVIEW)
         publish(
             "listing.submitted_for_review",
             {"listing": listing.pk, "reason": reason, "municipality": listing.municipality_id},
@@ -221,7 +222,7 @@ def update_listing(*, actor: Any, listing: Listing, data: ListingData) -> Listin
     if listing.state in (State.PUBLISHED, State.PAUSED):
         reason = review_reason(listing)
         if reason is not None:
-            _set_state(listing, State.PENDING_REVIEW)
+            set_state(listing, State.PENDING_REVIEW)
             publish(
                 "listing.submitted_for_review",
                 {"listing": listing.pk, "reason": reason, "municipality": listing.municipality_id},
@@ -241,7 +242,7 @@ def publish_listing(*, actor: Any, listing: Listing) -> Listing:
 def pause_listing(*, actor: Any, listing: Listing) -> Listing:
     _check_manager(actor, listing)
     listing = _transition(listing, State.PUBLISHED)
-    _set_state(listing, State.PAUSED)
+    set_state(listing, State.PAUSED)
     publish("listing.paused", {"listing": listing.pk})
     return listing
 
@@ -250,7 +251,7 @@ def pause_listing(*, actor: Any, listing: Listing) -> Listing:
 def resume_listing(*, actor: Any, listing: Listing) -> Listing:
     _check_manager(actor, listing)
     listing = _transition(listing, State.PAUSED)
-    _set_state(listing, State.PUBLISHED)
+    set_state(listing, State.PUBLISHED)
     publish("listing.resumed", {"listing": listing.pk})
     return listing
 
@@ -259,7 +260,7 @@ def resume_listing(*, actor: Any, listing: Listing) -> Listing:
 def close_listing(*, actor: Any, listing: Listing) -> Listing:
     _check_manager(actor, listing)
     listing = _transition(listing, State.PUBLISHED, State.PAUSED, State.PENDING_REVIEW)
-    _set_state(listing, State.CLOSED)
+    set_state(listing, State.CLOSED)
     publish("listing.closed", {"listing": listing.pk, "by": "owner"})
     return listing
 
@@ -322,7 +323,7 @@ def expire_listings(*, now: Any = None) -> dict[str, int]:
     for listing in Listing.objects.select_for_update(skip_locked=True).filter(
         state__in=live, expires_at__lte=now
     ):
-        _set_state(listing, State.CLOSED)
+        set_state(listing, State.CLOSED)
         publish("listing.expired", {"listing": listing.pk, "owner": listing.owner_id})
         closed += 1
     return {"warned": warned, "closed": closed}

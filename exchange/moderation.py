@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exchange import permissions
+from exchange.listings import set_state
 from exchange.models import Block, Listing, ModerationDecision, Report
 from smartplatform.accounts import services as account_services
 from smartplatform.accounts import suspension
@@ -134,9 +135,7 @@ def report(*, reporter: Any, kind: str, item_id: int, reason: str, comment: str 
         and item.state == State.PUBLISHED
         and open_reports(item).count() >= HIDE_AFTER_REPORTS
     ):
-        item.state = State.HIDDEN
-        item.state_changed_at = timezone.now()
-        item.save(update_fields=["state", "state_changed_at", "updated_at"])
+        set_state(item, State.HIDDEN)
         _decide(item, Action.AUTO_HIDE, moderator=None)
         publish("listing.hidden", {"listing": item.pk, "owner": item.owner_id})
     return made
@@ -154,14 +153,6 @@ def _locked_listing(moderator: Any, listing: Listing, *allowed: str) -> Listing:
     return locked
 
 
-def _move(listing: Listing, state: str, **fields: Any) -> None:
-    listing.state = state
-    listing.state_changed_at = timezone.now()
-    for name, value in fields.items():
-        setattr(listing, name, value)
-    listing.save(update_fields=["state", "state_changed_at", "updated_at", *fields])
-
-
 @transaction.atomic
 def approve(*, moderator: Any, listing: Listing, reason: str = "") -> Listing:
     """Publish a listing waiting for review, or bring back one hidden by reports (its open
@@ -173,7 +164,7 @@ def approve(*, moderator: Any, listing: Listing, reason: str = "") -> Listing:
     fields: dict[str, Any] = {}
     if listing.published_at is None or listing.expires_at is None or listing.expires_at <= now:
         fields = {"published_at": now, "expires_at": now + LISTING_LIFETIME}
-    _move(listing, State.PUBLISHED, **fields)
+    set_state(listing, State.PUBLISHED, **fields)
     _close_reports(listing, Report.Status.DISMISSED)
     _decide(listing, Action.APPROVE, moderator=moderator, reason=reason)
     account_services.mark_established(user=listing.owner)
@@ -187,7 +178,7 @@ def reject(*, moderator: Any, listing: Listing, reason: str) -> Listing:
     if not reason.strip():
         raise ReasonRequired(fields={"reason": [str(ReasonRequired.default_message)]})
     listing = _locked_listing(moderator, listing, State.PENDING_REVIEW, State.HIDDEN)
-    _move(listing, State.REJECTED)
+    set_state(listing, State.REJECTED)
     _close_reports(listing, Report.Status.ACTIONED)
     _decide(listing, Action.REJECT, moderator=moderator, reason=reason)
     publish(
@@ -211,7 +202,7 @@ def remove(*, moderator: Any, listing: Listing, reason: str) -> Listing:
         State.HIDDEN,
         State.REJECTED,
     )
-    _move(listing, State.REMOVED)
+    set_state(listing, State.REMOVED)
     _close_reports(listing, Report.Status.ACTIONED)
     _decide(listing, Action.REMOVE, moderator=moderator, reason=reason)
     publish(
@@ -229,7 +220,7 @@ def dismiss_reports(*, moderator: Any, listing: Listing, reason: str = "") -> Li
         raise NothingToDecide(extra={"state": listing.state})
     _close_reports(listing, Report.Status.DISMISSED)
     if listing.state == State.HIDDEN:
-        _move(listing, State.PUBLISHED)
+        set_state(listing, State.PUBLISHED)
     _decide(listing, Action.DISMISS_REPORTS, moderator=moderator, reason=reason)
     return listing
 

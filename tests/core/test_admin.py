@@ -79,12 +79,12 @@ def one_of_each(superuser) -> None:
     ListingImage.objects.create(listing=listing, image=ContentFile(b"x", name="bild.jpg"))
     BlockedWord.objects.create(word="kontant")
     from exchange import moderation
-    from tests.exchange.factories import resident
+    from tests.exchange.factories import resident as make_resident
 
-    reporter = resident()
+    reporter = make_resident()
     moderation.report(reporter=reporter, kind="listing", item_id=listing.pk, reason="spam")
     moderation.dismiss_reports(moderator=superuser, listing=listing, reason="Inget fel.")
-    moderation.report(reporter=resident(), kind="listing", item_id=listing.pk, reason="other")
+    moderation.report(reporter=make_resident(), kind="listing", item_id=listing.pk, reason="other")
     moderation.block(blocker=reporter, blocked=listing.owner)
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
