@@ -29,10 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exchange import permissions, search
-from exchange.models import LISTING_LIFETIME, BlockedWord, Listing, ListingTag
+from exchange.models import LISTING_LIFETIME, BlockedWord, Listing, ListingImage, ListingTag
 from smartplatform.core import analysis
 from smartplatform.core.errors import ConflictError, DomainError
 from smartplatform.core.events import publish
+from smartplatform.core.images import normalised_jpeg
 from smartplatform.organisations.models import Municipality, Organisation
 
 State = Listing.State
@@ -327,3 +328,49 @@ def expire_listings(*, now: Any = None) -> dict[str, int]:
         publish("listing.expired", {"listing": listing.pk, "owner": listing.owner_id})
         closed += 1
     return {"warned": warned, "closed": closed}
+
+
+# --- Images ---------------------------------------------------------------------------------
+
+MAX_IMAGES = 6
+IMAGE_SIDE = 1600
+
+
+class TooManyImages(ConflictError):
+    code = "too_many_images"
+    default_message = _("A listing has at most six pictures: remove one first.")
+
+
+class UnknownImage(DomainError):
+    status_code = 404
+    code = "unknown_image"
+    default_message = _("The listing has no such picture.")
+
+
+@transaction.atomic
+def add_image(*, actor: Any, listing: Listing, upload: Any) -> ListingImage:
+    """Add a picture: checked, shrunk to at most ``IMAGE_SIDE`` pixels a side and re-encoded
+    without the camera's metadata (a photo taken at home carries its position)."""
+    _check_manager(actor, listing)
+    listing = _transition(listing, *EDITABLE_STATES)
+    count = listing.images.count()
+    if count >= MAX_IMAGES:
+        raise TooManyImages()
+    image = ListingImage(listing=listing, position=count)
+    image.image.save("image.jpg", normalised_jpeg(upload, max_side=IMAGE_SIDE), save=False)
+    image.save()
+    return image
+
+
+@transaction.atomic
+def remove_image(*, actor: Any, listing: Listing, image_id: int) -> None:
+    _check_manager(actor, listing)
+    listing = _transition(listing, *EDITABLE_STATES)
+    image = listing.images.filter(pk=image_id).first()
+    if image is None:
+        raise UnknownImage()
+    name, storage = image.image.name or "", image.image.storage
+    image.delete()
+    if name:
+        # The file goes only once the row is gone for good: a rollback keeps both.
+        transaction.on_commit(lambda: storage.delete(name))

@@ -130,6 +130,15 @@ class CompensationSerializer(serializers.Serializer):
     amount_sek = serializers.IntegerField(allow_null=True)
 
 
+class ListingImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class ListingImageUploadSerializer(StrictInputSerializer):
+    image = serializers.FileField(help_text="A picture: JPEG, PNG, WebP or GIF, at most 5 MB.")
+
+
 class ListingSerializer(serializers.ModelSerializer):
     """A listing as its reader sees it. The exact address and point only for its owner."""
 
@@ -226,11 +235,16 @@ class ListingSerializer(serializers.ModelSerializer):
             "amount_sek": listing.amount_sek,
         }
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_images(self, listing: Listing) -> list[str]:
+    @extend_schema_field(ListingImageSerializer(many=True))
+    def get_images(self, listing: Listing) -> list[dict[str, Any]]:
         request = self.context.get("request")
-        urls = [image.image.url for image in listing.images.all()]
-        return [request.build_absolute_uri(url) for url in urls] if request else urls
+        return [
+            {
+                "id": image.pk,
+                "url": request.build_absolute_uri(image.image.url) if request else image.image.url,
+            }
+            for image in listing.images.all()
+        ]
 
     @extend_schema_field(serializers.BooleanField())
     def get_can_manage(self, listing: Listing) -> bool:

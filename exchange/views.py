@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -14,6 +15,7 @@ from exchange.models import Block, Listing, Report
 from exchange.serializers import (
     BlockCreateSerializer,
     BlockSerializer,
+    ListingImageUploadSerializer,
     ListingQuerySerializer,
     ListingSerializer,
     ListingWriteSerializer,
@@ -23,6 +25,7 @@ from exchange.serializers import (
 from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
+from smartplatform.core.images import InvalidImage
 
 TRANSITION_ERRORS = (listings.NotYourListing, listings.ListingTransitionNotAllowed)
 
@@ -123,6 +126,28 @@ class ListingViewSet(
     def renew(self, request: Request, pk: str) -> Response:
         """Ninety more days (a closed listing is published again, through the rules)."""
         return self._move(request, listings.renew_listing)
+
+    @extend_schema(
+        request={"multipart/form-data": ListingImageUploadSerializer},
+        responses={201: ListingSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    @raises(*TRANSITION_ERRORS, listings.TooManyImages, InvalidImage)
+    def images(self, request: Request, pk: str) -> Response:
+        """Add a picture (multipart field `image`; JPEG, PNG, WebP or GIF; at most six)."""
+        data = ListingImageUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        listing = self.get_object()
+        listings.add_image(actor=request.user, listing=listing, upload=data.validated_data["image"])
+        return self._current(listing, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ListingSerializer)
+    @action(detail=True, methods=["delete"], url_path=r"images/(?P<image_id>[0-9]+)")
+    @raises(*TRANSITION_ERRORS, listings.UnknownImage)
+    def remove_image(self, request: Request, pk: str, image_id: str) -> Response:
+        listing = self.get_object()
+        listings.remove_image(actor=request.user, listing=listing, image_id=int(image_id))
+        return self._current(listing)
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

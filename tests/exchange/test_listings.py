@@ -1,5 +1,6 @@
 """Listings: their life from draft to closed, who may move them, what each reader sees."""
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -450,3 +451,84 @@ def test_owners_are_told_a_week_before_and_listings_close_on_the_day(events) -> 
     assert Listing.objects.get(pk=later.pk).state == "published"
     assert [e["listing"] for e in events.of_type("listing.expiring")] == [soon.pk]
     assert [e["listing"] for e in events.of_type("listing.expired")] == [soon.pk]
+
+
+# --- Pictures -------------------------------------------------------------------------------
+
+
+def _picture(size: tuple[int, int] = (2400, 1200), name: str = "bild.png") -> Any:
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(picture, format="PNG")
+    picture.seek(0)
+    picture.name = name
+    return picture
+
+
+def test_the_owner_adds_and_removes_pictures(
+    settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    from PIL import Image
+
+    from exchange.models import ListingImage
+
+    settings.MEDIA_ROOT = tmp_path
+    listing = make_listing()
+    client = client_for(listing.owner)
+
+    added = client.post(f"{URL}{listing.pk}/images/", {"image": _picture()}, format="multipart")
+
+    assert added.status_code == 201
+    (shown,) = added.json()["images"]
+    assert shown["url"].endswith(".jpg")
+    stored = ListingImage.objects.get(pk=shown["id"])
+    with Image.open(stored.image.path) as picture:
+        assert picture.size == (1600, 800)
+    path = stored.image.path
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.delete(f"{URL}{listing.pk}/images/{shown['id']}/")
+    assert removed.status_code == 200
+    assert removed.json()["images"] == []
+    assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("resident", 403)])
+def test_only_managers_add_pictures(settings, tmp_path, who: str, status: int) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    listing = make_listing()
+    client = client_for(None if who == "anonymous" else resident())
+
+    response = client.post(f"{URL}{listing.pk}/images/", {"image": _picture()}, format="multipart")
+
+    assert response.status_code == status
+    assert not listing.images.exists()
+
+
+def test_a_file_that_is_no_picture_and_a_seventh_picture_are_refused(settings, tmp_path) -> None:
+    import io
+
+    settings.MEDIA_ROOT = tmp_path
+    listing = make_listing()
+    client = client_for(listing.owner)
+    fake = io.BytesIO(b"MZ\x90\x00 not a picture")
+    fake.name = "bild.png"
+
+    refused = client.post(f"{URL}{listing.pk}/images/", {"image": fake}, format="multipart")
+    for _ in range(6):
+        assert (
+            client.post(
+                f"{URL}{listing.pk}/images/", {"image": _picture((40, 40))}, format="multipart"
+            ).status_code
+            == 201
+        )
+    seventh = client.post(
+        f"{URL}{listing.pk}/images/", {"image": _picture((40, 40))}, format="multipart"
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid_image"
+    assert seventh.status_code == 409
+    assert seventh.json()["code"] == "too_many_images"
