@@ -12,8 +12,10 @@ cross.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
@@ -281,3 +283,41 @@ def blocked_either_way(user: Any) -> Iterable[int]:
         "blocker_id", "blocked_id"
     )
     return {other for pair in pairs for other in pair if other != user.pk}
+
+
+@transaction.atomic
+def tell_moderators_of_waiting_items(*, now: datetime | None = None) -> int:
+    """Daily: every moderator whose queue holds an item waiting for more than a day is told
+    how many (one ``moderation.queue_waiting`` event each, dated, so the notifications app
+    sends it once per day). Returns how many moderators were told."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=1)
+    old_reports = Report.objects.filter(
+        content_type=ContentType.objects.get_for_model(Listing),
+        status=Report.Status.OPEN,
+        created_at__lte=cutoff,
+    ).values("object_id")
+    waiting_long = Q(
+        state__in=(State.PENDING_REVIEW, State.HIDDEN), state_changed_at__lte=cutoff
+    ) | Q(pk__in=old_reports)
+    moderators = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(moderated_municipalities__isnull=False))
+        .distinct()
+        .order_by("pk")
+    )
+    told = 0
+    for moderator in moderators:
+        count = Listing.objects.filter(queue_condition(moderator)).filter(waiting_long).count()
+        if count:
+            publish(
+                "moderation.queue_waiting",
+                {
+                    "moderator": moderator.pk,
+                    "items": count,
+                    "date": timezone.localdate(now).isoformat(),
+                },
+            )
+            told += 1
+    return told

@@ -2,10 +2,16 @@
 
 from celery import shared_task
 
-from exchange import listings
+from exchange import listings, moderation
 
 
 @shared_task(name="exchange.expire_listings", ignore_result=True)
 def expire_listings() -> dict[str, int]:
     """Daily: a week's notice before a listing expires, and closing it on the day."""
     return listings.expire_listings()
+
+
+@shared_task(name="exchange.tell_moderators_of_waiting_items", ignore_result=True)
+def tell_moderators_of_waiting_items() -> int:
+    """Daily: moderators whose queue has items waiting more than a day are told."""
+    return moderation.tell_moderators_of_waiting_items()

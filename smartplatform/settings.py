@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalogue.follow_up_contact_requests",
         "schedule": 3600.0,
     },
+    "tell-moderators-of-waiting-items": {
+        "task": "exchange.tell_moderators_of_waiting_items",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "expire-listings": {
         "task": "exchange.expire_listings",
         "schedule": crontab(hour=6, minute=0),

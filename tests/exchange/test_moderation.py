@@ -262,3 +262,25 @@ def test_html_in_a_listing_is_escaped_in_the_admin() -> None:
 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_moderators_are_told_of_items_waiting_more_than_a_day(events) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    here, elsewhere = moderator("1283"), moderator("1284")
+    old = pending_listing()
+    Listing.objects.filter(pk=old.pk).update(state_changed_at=timezone.now() - timedelta(days=2))
+    pending_listing()  # waiting only since now
+
+    told = moderation.tell_moderators_of_waiting_items()
+
+    assert told == 1
+    assert events.of_type("moderation.queue_waiting") == [
+        {"moderator": here.pk, "items": 1, "date": timezone.localdate().isoformat()}
+    ]
+    assert elsewhere.pk not in [e["moderator"] for e in events.of_type("moderation.queue_waiting")]
+    assert (
+        moderation.tell_moderators_of_waiting_items(now=timezone.now() + timedelta(days=2)) == 1
+    )  # the newer one has waited long enough too; still one moderator
