@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from exchange import listings
-from exchange.models import BlockedWord, Listing
+from exchange.models import Block, BlockedWord, Listing
 from smartplatform.organisations.models import Membership, Municipality, Organisation, Role
 from tests.exchange.factories import make_listing, resident
 from tests.factories import StaffFactory, SuperuserFactory, client_for, verified_user
@@ -58,6 +58,10 @@ def person(who: str, listing: Listing, club: Organisation) -> Any:
     if who == "editor":
         user = verified_user()
         Membership.objects.create(organisation=club, user=user, role=Role.EDITOR)
+        return user
+    if who == "blocked":
+        user = resident()
+        Block.objects.create(blocker=listing.owner, blocked=user)
         return user
     return {
         "resident": lambda: resident(),
@@ -228,6 +232,7 @@ WHO = (
         ("anonymous", 404, 401),
         ("owner", 200, 200),
         ("resident", 404, 404),
+        ("blocked", 404, 404),
         ("editor", 200, 200),
         ("moderator_here", 200, 403),
         ("moderator_elsewhere", 404, 404),
@@ -258,6 +263,7 @@ def test_the_matrix_for_a_draft_of_an_organisation(
         ("anonymous", 401),
         ("owner", 200),
         ("resident", 404),
+        ("blocked", 404),
         ("editor", 200),
         ("moderator_here", 403),
         ("moderator_elsewhere", 404),
@@ -275,8 +281,9 @@ def test_the_matrix_for_moves(club: Organisation, who: str, status: int) -> None
     paused = client.post(f"{URL}{shown.pk}/pause/")
 
     assert published.status_code == status
-    # A published listing is visible to all: strangers get 403 there, not 404.
-    assert paused.status_code == {404: 403}.get(status, status)
+    # A published listing is visible to all but the blocked: strangers get 403 there.
+    expected = 404 if who == "blocked" else {404: 403}.get(status, status)
+    assert paused.status_code == expected
     if status == 403:
         assert published.json()["code"] == "not_your_listing"
 
@@ -292,6 +299,10 @@ def test_everyone_reads_a_published_listing_but_only_managers_see_the_address(
     response = client_for(viewer).get(f"{URL}{listing.pk}/")
     listed = client_for(viewer).get(URL)
 
+    if who == "blocked":
+        assert response.status_code == 404
+        assert listed.json()["results"] == []
+        return
     assert response.status_code == 200
     manager = who in ("owner", "superuser")
     body = response.json()
