@@ -1,0 +1,429 @@
+"""Demo data for the embedded setup (``make run``): a living marketplace in all eleven
+municipalities, written through the same services as the API, with a few listings waiting for
+review and a few reported, so the moderation queue has work in it."""
+
+import contextlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.utils import timezone
+
+from exchange import listings, moderation
+from exchange.models import Listing
+from smartplatform.accounts.models import User
+from smartplatform.organisations.models import Municipality, Organisation
+
+# (email, name, home municipality, established)
+RESIDENTS = (
+    ("birgitta@example.com", "Birgitta Holm", "1283", True),
+    ("omar@example.com", "Omar Haddad", "1282", True),
+    ("karin@example.com", "Karin Nilsson", "1284", True),
+    ("johan@example.com", "Johan Persson", "1292", True),
+    ("leila@example.com", "Leila Ahmadi", "1260", True),
+    ("sven@example.com", "Sven Olsson", "1257", True),
+    ("maria@example.com", "Maria Berg", "1277", True),
+    ("erik@example.com", "Erik Lund", "1278", True),
+    ("nils@example.com", "Nils Ek", "1276", False),
+    ("emma@example.com", "Emma Svensson", "1275", True),
+    ("ali@example.com", "Ali Yilmaz", "1214", True),
+)
+
+
+@dataclass(frozen=True)
+class Demo:
+    owner: str  # resident email, or an organisation slug
+    municipality: str
+    kind: str
+    category: str
+    title: str
+    description: str
+    tags: tuple[str, ...] = ()
+    compensation: str = "free"
+    hours: str | None = None
+    amount_sek: int | None = None
+    remote: bool = False
+    availability: str = ""
+    accessibility: str = ""
+    offset: tuple[float, float] | None = None  # from the municipality's centre
+
+
+LISTINGS = (
+    Demo(
+        "birgitta@example.com",
+        "1283",
+        "offer",
+        "service",
+        "Hjälp i trädgården",
+        "Pensionär som gärna klipper gräsmattor, rensar rabatter och beskär buskar. "
+        "Har egen sekatör och handskar.",
+        ("trädgård", "gräsklippning"),
+        "time_credits",
+        "2",
+        availability="Vardagar efter lunch",
+    ),
+    Demo(
+        "omar@example.com",
+        "1282",
+        "offer",
+        "expertise",
+        "Läxhjälp i matte och fysik",
+        "Ingenjörsstudent hjälper högstadie- och gymnasieelever med matematik och fysik.",
+        ("läxhjälp", "matematik"),
+        "time_credits",
+        "1",
+        remote=True,
+        availability="Måndagar och onsdagar 17-19",
+    ),
+    Demo(
+        "karin@example.com",
+        "1284",
+        "offer",
+        "car",
+        "Elbil att låna på helger",
+        "Vår Renault Zoe står still på helgerna. Räckvidd cirka 300 km, laddkabel finns.",
+        ("elbil",),
+        "paid",
+        amount_sek=250,
+        availability="Lördag och söndag",
+        offset=(0.004, -0.003),
+    ),
+    Demo(
+        "johan@example.com",
+        "1292",
+        "request",
+        "service",
+        "Skjuts till vårdcentralen",
+        "Behöver skjuts till vårdcentralen i Ängelholm varannan tisdag förmiddag.",
+        ("skjuts", "vård"),
+        "time_credits",
+        "1",
+        availability="Tisdagar 9-11",
+    ),
+    Demo(
+        "leila@example.com",
+        "1260",
+        "offer",
+        "service",
+        "Syr om och lagar kläder",
+        "Lagar dragkedjor, kortar byxor och syr om gardiner. Hämtar gärna i Bjuv.",
+        ("sömnad", "återbruk"),
+        "swap",
+    ),
+    Demo(
+        "sven@example.com",
+        "1257",
+        "offer",
+        "expertise",
+        "Hjälp med mobilen och datorn",
+        "Pensionerad IT-tekniker hjälper äldre med BankID, Swish och videosamtal.",
+        ("digital hjälp", "bankid"),
+        "free",
+        availability="Torsdagar på biblioteket",
+    ),
+    Demo(
+        "maria@example.com",
+        "1277",
+        "request",
+        "space",
+        "Lokal för stickcafé",
+        "Vi är tio som stickar och fikar. Söker en lokal med kök en kväll i veckan.",
+        ("lokal", "fika"),
+        "free",
+        accessibility="Behöver vara utan trappsteg",
+    ),
+    Demo(
+        "erik@example.com",
+        "1278",
+        "offer",
+        "car",
+        "Plats i bilen till Helsingborg",
+        "Pendlar från Båstad till Helsingborg vardagar 07.10, hem 16.30. Två platser.",
+        ("samåkning", "pendling"),
+        "paid",
+        amount_sek=40,
+        availability="Vardagar",
+    ),
+    Demo(
+        "emma@example.com",
+        "1275",
+        "offer",
+        "space",
+        "Föreningslokal i Perstorp",
+        "Ljus lokal för 30 personer med projektor, kök och wifi. Hörslinga finns.",
+        ("lokal", "möten"),
+        "free",
+        accessibility="Entré utan trappsteg, RWC",
+        offset=(0.002, 0.001),
+    ),
+    Demo(
+        "ali@example.com",
+        "1214",
+        "offer",
+        "service",
+        "Cykelreparationer",
+        "Lagar punkteringar, byter bromsklossar och justerar växlar. Du bjuder på kaffe.",
+        ("cykel", "reparation"),
+        "swap",
+    ),
+    Demo(
+        "birgitta@example.com",
+        "1283",
+        "request",
+        "expertise",
+        "Hjälp att plantera fruktträd",
+        "Vill plantera två äppelträd i koloniträdgården och behöver råd om sorter.",
+        ("trädgård", "fruktträd"),
+        "time_credits",
+        "1",
+    ),
+    Demo(
+        "karin@example.com",
+        "1284",
+        "offer",
+        "expertise",
+        "Kurs i grönsaksodling",
+        "Odlingsrådgivare håller en kvällskurs om att odla i pallkragar.",
+        ("odling",),
+        "free",
+        availability="Våren, tre kvällar",
+    ),
+    Demo(
+        "sven@example.com",
+        "1257",
+        "request",
+        "car",
+        "Släpvagn att låna en dag",
+        "Ska köra trädgårdsavfall till återvinningscentralen, behöver släp en lördag.",
+        ("släpvagn",),
+        "swap",
+    ),
+    Demo(
+        "omar@example.com",
+        "1282",
+        "offer",
+        "service",
+        "Help moving furniture",
+        "Strong and friendly: I help you carry furniture up and down the stairs.",
+        ("moving",),
+        "time_credits",
+        "2",
+    ),
+    Demo(
+        "emma@example.com",
+        "1275",
+        "request",
+        "expertise",
+        "English conversation partner",
+        "Looking for someone to practise Swedish with me, and I help with English in return.",
+        ("language", "språkcafé"),
+        "swap",
+        remote=True,
+    ),
+    Demo(
+        "grannhjalpen-helsingborg",
+        "1283",
+        "offer",
+        "service",
+        "Handlingshjälp för äldre",
+        "Våra volontärer handlar mat och hämtar ut medicin åt dig som inte kan själv.",
+        ("handla", "äldre"),
+        "free",
+        availability="Måndag-fredag",
+    ),
+    Demo(
+        "hoganas",
+        "1284",
+        "offer",
+        "space",
+        "Mötesrum på stadsbiblioteket",
+        "Bokningsbart mötesrum för föreningar: 12 platser, skärm och wifi.",
+        ("lokal", "bibliotek"),
+        "free",
+        accessibility="Hiss och hörslinga",
+        offset=(0.001, 0.002),
+    ),
+    Demo(
+        "hoganas",
+        "1284",
+        "request",
+        "expertise",
+        "Erfarenhet av digitala tvillingar",
+        "Höganäs kommun söker kommuner som byggt en digital tvilling för samhällsplanering.",
+        ("digital tvilling", "samhällsbyggnad"),
+        "free",
+        remote=True,
+    ),
+    Demo(
+        "leila@example.com",
+        "1260",
+        "request",
+        "service",
+        "Barnvakt två kvällar",
+        "Söker en trygg barnvakt till två barn (5 och 8 år) två kvällar i månaden.",
+        ("barnvakt",),
+        "time_credits",
+        "3",
+    ),
+    Demo(
+        "maria@example.com",
+        "1276",
+        "offer",
+        "service",
+        "Promenadsällskap",
+        "Tar gärna promenader med den som inte vill gå ensam. Även med rullator.",
+        ("promenad", "sällskap"),
+        "free",
+    ),
+    Demo(
+        "erik@example.com",
+        "1278",
+        "offer",
+        "expertise",
+        "Deklarationshjälp",
+        "Hjälper pensionärer med deklarationen och att förstå skatteverkets brev.",
+        ("ekonomi",),
+        "time_credits",
+        "1",
+    ),
+    Demo(
+        "ali@example.com",
+        "1214",
+        "request",
+        "space",
+        "Verkstadsplats för cykelkök",
+        "Söker ett garage eller förråd för ett öppet cykelkök en lördag i månaden.",
+        ("cykel", "lokal"),
+        "free",
+    ),
+    Demo(
+        "johan@example.com",
+        "1292",
+        "offer",
+        "car",
+        "Elcykel med kärra",
+        "Lånar ut lådcykel med el för storhandling eller flytt av småsaker.",
+        ("lådcykel", "elcykel"),
+        "free",
+    ),
+)
+# By a resident not yet established: these wait for a moderator.
+PENDING = (
+    Demo(
+        "nils@example.com",
+        "1276",
+        "offer",
+        "service",
+        "Snöskottning i Klippan",
+        "Skottar uppfarter och trappor när det snöar. Har egen snöslunga.",
+        ("snö",),
+        "paid",
+        amount_sek=150,
+    ),
+    Demo(
+        "nils@example.com",
+        "1276",
+        "request",
+        "car",
+        "Bil till Ikea i Helsingborg",
+        "Behöver låna en kombi en eftermiddag för att hämta en bokhylla.",
+        ("bil",),
+        "swap",
+    ),
+)
+# (listing title, reporters' emails, reason): the last one has three reports and is hidden.
+REPORTED = (
+    ("Cykelreparationer", ("omar@example.com",), "spam"),
+    (
+        "Help moving furniture",
+        ("sven@example.com", "maria@example.com", "erik@example.com"),
+        "other",
+    ),
+)
+
+
+def _resident(email: str, name: str, home: str, established: bool) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"display_name": name, "home_municipality_id": home}
+    )
+    if created:
+        user.set_password(settings.DEMO_RESIDENT_PASSWORD)
+        user.established_at = timezone.now() if established else None
+        user.save(update_fields=["password", "established_at"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _owner_and_organisation(owner: str) -> tuple[User, Organisation | None]:
+    if "@" in owner:
+        return User.objects.get(email=owner), None
+    organisation = Organisation.objects.get(slug=owner)
+    editor = (
+        User.objects.filter(
+            memberships__organisation=organisation, memberships__role__in=("editor", "admin")
+        )
+        .order_by("pk")
+        .first()
+    )
+    if editor is None:
+        raise ValueError(f"The demo organisation {owner} has no editor.")
+    return editor, organisation
+
+
+def _create(demo: Demo) -> Listing:
+    owner, organisation = _owner_and_organisation(demo.owner)
+    existing = Listing.objects.filter(owner=owner, title=demo.title).first()
+    if existing is not None:
+        return existing
+    municipality = Municipality.objects.get(code=demo.municipality)
+    point = (
+        (municipality.latitude + demo.offset[0], municipality.longitude + demo.offset[1])
+        if demo.offset
+        else (None, None)
+    )
+    values: dict[str, Any] = {
+        "kind": demo.kind,
+        "category": demo.category,
+        "title": demo.title,
+        "description": demo.description,
+        "tags": list(demo.tags),
+        "municipality": municipality,
+        "organisation": organisation,
+        "latitude": point[0],
+        "longitude": point[1],
+        "remote": demo.remote,
+        "compensation": demo.compensation,
+        "hours": Decimal(demo.hours) if demo.hours else None,
+        "amount_sek": demo.amount_sek,
+        "availability": demo.availability,
+        "accessibility": demo.accessibility,
+    }
+    listing = listings.create_listing(
+        actor=owner, data=listings.ListingData(**values, given=set(values))
+    )
+    return listings.publish_listing(actor=owner, listing=listing)
+
+
+def load() -> str:
+    for resident in RESIDENTS:
+        _resident(*resident)
+    created = [_create(demo) for demo in (*LISTINGS, *PENDING)]
+    for title, reporters, reason in REPORTED:
+        listing = Listing.objects.get(title=title)
+        for email in reporters:
+            reporter = User.objects.get(email=email)
+            with contextlib.suppress(moderation.AlreadyReported):  # loaded before
+                moderation.report(
+                    reporter=reporter, kind="listing", item_id=listing.pk, reason=reason
+                )
+    states = {str(state): Listing.objects.filter(state=state).count() for state in Listing.State}
+    return (
+        f"{len(created)} listings ({states['published']} published, "
+        f"{states['pending_review']} waiting for review, {states['hidden']} hidden after "
+        f"reports); residents {', '.join(r[0] for r in RESIDENTS[:2])}... / "
+        f"{settings.DEMO_RESIDENT_PASSWORD}"
+    )
