@@ -83,6 +83,10 @@ bench: deps
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
 		CELERY_BROKER_URL= DEBUG=true THROTTLE_ANON_RATE=1000000/min \
 		$(RUN) python manage.py bench_search --projects $${BENCH_PROJECTS:-10000}
+	@echo "== listing list and search latency on the same scratch database =="
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
+		CELERY_BROKER_URL= DEBUG=true THROTTLE_ANON_RATE=1000000/min \
+		$(RUN) python manage.py bench_listings --listings $${BENCH_LISTINGS:-100000}
 
 lint: deps
 	$(RUN) ruff check .

@@ -18,14 +18,16 @@ from smartplatform.core.fulltext import Matches, Rank
 PG_WEIGHTS = (0.3, 0.3, 0.3, 1.0)
 
 
-def search_columns(listing: Listing) -> dict[str, str]:
+def search_columns(listing: Listing, *, tag_names: list[str] | None = None) -> dict[str, str]:
     """The analysed columns of a listing (its tags, organisation and municipality loaded or
-    fetched here)."""
+    fetched here; ``tag_names`` for a listing not saved yet)."""
+    if tag_names is None:
+        tag_names = [tag.name for tag in listing.tags.all()]
     return {
         "search_title": analysis.index_text(listing.title),
         "search_body": analysis.index_text(
             listing.description,
-            *(tag.name for tag in listing.tags.all()),
+            *tag_names,
             str(Listing.Category(listing.category).label),
             listing.availability,
             listing.organisation.name if listing.organisation else "",

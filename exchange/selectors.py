@@ -13,9 +13,11 @@ from exchange.models import Listing, ListingImage, ListingTag
 EARTH_RADIUS_KM = 6371.0
 
 ORDERINGS: dict[str, tuple[Any, ...]] = {
-    "relevance": (F("rank").desc(), F("published_at").desc(nulls_last=True), "-pk"),
-    "newest": (F("published_at").desc(nulls_last=True), "-pk"),
-    "oldest": (F("published_at").asc(nulls_last=True), "pk"),
+    # Plain DESC/ASC (NULLS FIRST/LAST as PostgreSQL's defaults) so the (-published_at, -id)
+    # index serves the newest-first page; only drafts, seen in ?mine=true, lack the date.
+    "relevance": (F("rank").desc(), "-published_at", "-pk"),
+    "newest": ("-published_at", "-pk"),
+    "oldest": ("published_at", "pk"),
     "nearest": ("distance_km", "-pk"),
     "expires": (F("expires_at").asc(nulls_last=True), "pk"),
 }

@@ -543,3 +543,27 @@ def test_a_file_that_is_no_picture_and_a_seventh_picture_are_refused(settings, t
     assert refused.json()["code"] == "invalid_image"
     assert seventh.status_code == 409
     assert seventh.json()["code"] == "too_many_images"
+
+
+def test_the_latency_benchmark_runs_at_a_small_scale_and_cleans_up() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench_listings", "--listings", "60", "--repeat", "1", stdout=out)
+
+    assert "seeded 60 listings" in out.getvalue()
+    assert "overall (" in out.getvalue()
+    assert not Listing.objects.exists()
+
+
+def test_the_latency_benchmark_refuses_a_database_with_real_listings() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    make_listing()
+    with pytest.raises(CommandError, match="scratch database"):
+        call_command("bench_listings", "--listings", "5", stdout=StringIO())
