@@ -1,16 +1,14 @@
 import random
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
-from django.test import Client
+from django.db import transaction
 
 from catalogue.importing import read_rows
 from catalogue.models import Project, Theme
-from smartplatform.core import analysis
+from smartplatform.core import analysis, benchmarking
 from smartplatform.organisations.models import Organisation
 
 HERE = Path(__file__).resolve().parents[2]
@@ -54,35 +52,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self._seed(projects, random.Random(seed))  # noqa: S311 (repeatable test data)
         self.stdout.write(f"seeded {projects} projects in {time.perf_counter() - started:.1f} s")
-        if connection.vendor == "postgresql":
-            # What autovacuum does on a live database: fold the GIN index's pending list in
-            # and refresh the planner's statistics after a bulk load.
-            # (Inside a transaction, as in the test suite, only ANALYZE is possible.)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE catalogue_project"
-                    if connection.in_atomic_block
-                    else "VACUUM ANALYZE catalogue_project"
-                )
-        client = Client()
-        timings: list[float] = []
-        for query in QUERIES:
-            times = []
-            for _ in range(repeat):
-                begin = time.perf_counter()
-                response = client.get("/api/v1/catalogue/projects/", query, HTTP_HOST="localhost")
-                times.append((time.perf_counter() - begin) * 1000)
-                if response.status_code != 200:
-                    raise CommandError(f"{query}: {response.status_code}")
-            count = response.json()["count"]
-            timings += times
-            self.stdout.write(
-                f"{query!s:<75} {count:>6} hits  median {statistics.median(times):6.1f} ms"
-                f"  p95 {_p95(times):6.1f} ms"
-            )
-        self.stdout.write(
-            f"overall ({connection.vendor}, {projects} projects, {len(timings)} requests): "
-            f"median {statistics.median(timings):.1f} ms, p95 {_p95(timings):.1f} ms"
+        benchmarking.analyse("catalogue_project")
+        benchmarking.time_queries(
+            "/api/v1/catalogue/projects/",
+            QUERIES,
+            repeat=repeat,
+            write=self.stdout.write,
+            label=f"{projects} projects",
         )
         if not keep:
             Project.objects.filter(external_id__startswith=PREFIX).delete()
@@ -149,8 +125,3 @@ class Command(BaseCommand):
             for project, (_n, chosen) in zip(created, links, strict=True)
             for theme in chosen
         )
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

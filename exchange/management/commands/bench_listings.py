@@ -1,18 +1,17 @@
 import random
-import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
-from django.test import Client
+from django.db import transaction
 from django.utils import timezone
 
 from exchange import demo, search
 from exchange.models import Listing, ListingTag
 from smartplatform.accounts.models import User
+from smartplatform.core import benchmarking
 from smartplatform.organisations.models import Municipality
 
 BENCH_DOMAIN = "bench.example"
@@ -52,34 +51,17 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self._seed(listings, random.Random(seed))  # noqa: S311 (repeatable test data)
         self.stdout.write(f"seeded {listings} listings in {time.perf_counter() - started:.1f} s")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE exchange_listing"
-                    if connection.in_atomic_block
-                    else "VACUUM ANALYZE exchange_listing"
-                )
-        client = Client()
-        timings: list[float] = []
-        for query in QUERIES:
-            if "page" in query:
-                query = {"page": max(1, min(query["page"], listings // 20))}
-            times = []
-            for _ in range(repeat):
-                begin = time.perf_counter()
-                response = client.get("/api/v1/listings/", query, HTTP_HOST="localhost")
-                times.append((time.perf_counter() - begin) * 1000)
-                if response.status_code != 200:
-                    raise CommandError(f"{query}: {response.status_code}")
-            count = response.json()["count"]
-            timings += times
-            self.stdout.write(
-                f"{query!s:<75} {count:>7} hits  median {statistics.median(times):6.1f} ms"
-                f"  p95 {_p95(times):6.1f} ms"
-            )
-        self.stdout.write(
-            f"overall ({connection.vendor}, {listings} listings, {len(timings)} requests): "
-            f"median {statistics.median(timings):.1f} ms, p95 {_p95(timings):.1f} ms"
+        benchmarking.analyse("exchange_listing")
+        queries = [
+            {"page": max(1, min(query["page"], listings // 20))} if "page" in query else query
+            for query in QUERIES
+        ]
+        benchmarking.time_queries(
+            "/api/v1/listings/",
+            queries,
+            repeat=repeat,
+            write=self.stdout.write,
+            label=f"{listings} listings",
         )
         if not keep:
             Listing.objects.filter(owner__email__endswith=BENCH_DOMAIN).delete()
@@ -144,8 +126,3 @@ class Command(BaseCommand):
             for listing, names in zip(created, chosen, strict=True)
             for name in names
         )
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
