@@ -19,7 +19,6 @@ from django.db import connection
 from django.db.models import (
     Case,
     FloatField,
-    Q,
     QuerySet,
     TextField,
     Value,
@@ -29,7 +28,7 @@ from django.db.models.functions import Concat
 
 from catalogue.models import Project
 from smartplatform.core import analysis
-from smartplatform.core.fulltext import Matches, Rank
+from smartplatform.core.fulltext import Matches, Rank, padded_text_condition
 
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}: body, summary, keywords, title.
 WEIGHTS = {"body": 0.2, "summary": 0.4, "keywords": 0.6, "title": 1.0}
@@ -83,19 +82,6 @@ def _padded() -> Concat:
         Value(" "),
         output_field=TextField(),
     )
-
-
-def _sqlite_condition(terms: Sequence[analysis.Term]) -> Q:
-    condition = Q()
-    for term in terms:
-        alternatives = Q(search_padded__contains=f" {term.whole} ")
-        if term.parts:
-            all_parts = Q()
-            for part in term.parts:
-                all_parts &= Q(search_padded__contains=f" {part} ")
-            alternatives |= all_parts
-        condition &= alternatives
-    return condition
 
 
 def _python_rank(terms: Sequence[analysis.Term], columns: dict[str, str]) -> float:
@@ -154,7 +140,7 @@ def apply(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
     if connection.vendor == "postgresql":
         tsquery = analysis.tsquery(terms)
         return queryset.filter(Matches(tsquery)).annotate(rank=Rank(tsquery, PG_WEIGHTS))
-    matching = queryset.annotate(search_padded=_padded()).filter(_sqlite_condition(terms))
+    matching = queryset.annotate(search_padded=_padded()).filter(padded_text_condition(terms))
     rows = matching.order_by("-updated_at").values_list(
         "pk", "search_title", "search_keywords", "search_summary", "search_body"
     )[:SQLITE_RANK_LIMIT]

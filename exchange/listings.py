@@ -153,6 +153,14 @@ def review_reason(listing: Listing) -> str | None:
     return "not_established"
 
 
+def _submit_for_review(listing: Listing, reason: str) -> None:
+    set_state(listing, State.PENDING_REVIEW)
+    publish(
+        "listing.submitted_for_review",
+        {"listing": listing.pk, "reason": reason, "municipality": listing.municipality_id},
+    )
+
+
 def _publish_or_submit(listing: Listing) -> None:
     reason = review_reason(listing)
     if reason is None:
@@ -166,11 +174,7 @@ def _publish_or_submit(listing: Listing) -> None:
         )
         publish("listing.published", {"listing": listing.pk, "owner": listing.owner_id})
     else:
-        set_state(listing, State.PENDING_REVIEW)
-        publish(
-            "listing.submitted_for_review",
-            {"listing": listing.pk, "reason": reason, "municipality": listing.municipality_id},
-        )
+        _submit_for_review(listing, reason)
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -223,11 +227,7 @@ def update_listing(*, actor: Any, listing: Listing, data: ListingData) -> Listin
     if listing.state in (State.PUBLISHED, State.PAUSED):
         reason = review_reason(listing)
         if reason is not None:
-            set_state(listing, State.PENDING_REVIEW)
-            publish(
-                "listing.submitted_for_review",
-                {"listing": listing.pk, "reason": reason, "municipality": listing.municipality_id},
-            )
+            _submit_for_review(listing, reason)
     return listing
 
 

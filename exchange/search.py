@@ -7,12 +7,12 @@ with ``LIKE`` and ranks newer listings first.
 """
 
 from django.db import connection
-from django.db.models import FloatField, Q, QuerySet, TextField, Value
+from django.db.models import FloatField, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
 from exchange.models import Listing
 from smartplatform.core import analysis
-from smartplatform.core.fulltext import Matches, Rank
+from smartplatform.core.fulltext import Matches, Rank, padded_text_condition
 
 # ts_rank_cd weights in PostgreSQL's order {D, C, B, A}: the body D, the title A.
 PG_WEIGHTS = (0.3, 0.3, 0.3, 1.0)
@@ -52,18 +52,9 @@ def apply(queryset: QuerySet[Listing], text: str) -> QuerySet[Listing]:
     padded = Concat(
         Value(" "), "search_title", Value(" "), "search_body", Value(" "), output_field=TextField()
     )
-    condition = Q()
-    for term in terms:
-        alternatives = Q(search_padded__contains=f" {term.whole} ")
-        if term.parts:
-            every_part = Q()
-            for part in term.parts:
-                every_part &= Q(search_padded__contains=f" {part} ")
-            alternatives |= every_part
-        condition &= alternatives
     # SQLite does not rank: relevance ordering falls back to the newest first there.
     return (
         queryset.annotate(search_padded=padded)
-        .filter(condition)
+        .filter(padded_text_condition(terms))
         .annotate(rank=Value(0.0, output_field=FloatField()))
     )

@@ -5,10 +5,13 @@ and is indexed with GIN; it exists only on PostgreSQL (a vendor-conditional migr
 these expressions are used only there.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import BooleanField, Expression, FloatField
+from django.db.models import BooleanField, Expression, FloatField, Q
 from django.db.models.sql.compiler import SQLCompiler
+
+from smartplatform.core.analysis import Term
 
 
 class SearchVector(Expression):
@@ -51,3 +54,18 @@ class Rank(Expression):
             f"ts_rank_cd(%s::float4[], {vector}, to_tsquery('simple', %s), 1)",
             (weights, self.tsquery),
         )
+
+
+def padded_text_condition(terms: Sequence[Term], field: str = "search_padded") -> Q:
+    """SQLite's match: every term is in ``field`` (the analysed columns joined, with a space
+    at both ends) by its whole stem or by all of its compound parts."""
+    condition = Q()
+    for term in terms:
+        alternatives = Q(**{f"{field}__contains": f" {term.whole} "})
+        if term.parts:
+            every_part = Q()
+            for part in term.parts:
+                every_part &= Q(**{f"{field}__contains": f" {part} "})
+            alternatives |= every_part
+        condition &= alternatives
+    return condition
