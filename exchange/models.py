@@ -148,6 +148,20 @@ class Listing(models.Model):
             models.Index(fields=["owner", "state"]),
             models.Index(fields=["-published_at", "-id"]),
             models.Index(fields=["state", "expires_at"]),
+            # Counting what a filter finds reads this narrow index alone (an index-only
+            # scan), not the wide rows: the filters, and what the count's joins need.
+            models.Index(
+                fields=["category", "kind", "municipality", "compensation", "remote"],
+                include=["owner", "organisation", "id"],
+                condition=Q(state="published"),
+                name="listing_published_filters",
+            ),
+            # The first cut of a radius search: a box around the circle.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(state="published"),
+                name="listing_published_point",
+            ),
         ]
 
     def __str__(self) -> str:

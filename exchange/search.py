@@ -2,7 +2,7 @@
 
 A listing keeps two analysed columns: its title, and the rest (description, tags, what it
 offers or asks for, where, for whom). PostgreSQL matches with the GIN-indexed generated
-tsvector and ranks with ``ts_rank_cd`` (title over the rest); SQLite matches the same columns
+tsvector and ranks with ``ts_rank`` (title over the rest); SQLite matches the same columns
 with ``LIKE`` and ranks newer listings first.
 """
 
@@ -14,7 +14,7 @@ from exchange.models import Listing
 from smartplatform.core import analysis
 from smartplatform.core.fulltext import Matches, Rank, padded_text_condition
 
-# ts_rank_cd weights in PostgreSQL's order {D, C, B, A}: the body D, the title A.
+# ts_rank weights in PostgreSQL's order {D, C, B, A}: the body D, the title A.
 PG_WEIGHTS = (0.3, 0.3, 0.3, 1.0)
 
 
@@ -48,7 +48,9 @@ def apply(queryset: QuerySet[Listing], text: str) -> QuerySet[Listing]:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     if connection.vendor == "postgresql":
         tsquery = analysis.tsquery(terms)
-        return queryset.filter(Matches(tsquery)).annotate(rank=Rank(tsquery, PG_WEIGHTS))
+        return queryset.filter(Matches(tsquery)).annotate(
+            rank=Rank(tsquery, PG_WEIGHTS, cover_density=False)
+        )
     padded = Concat(
         Value(" "), "search_title", Value(" "), "search_body", Value(" "), output_field=TextField()
     )

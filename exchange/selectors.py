@@ -4,11 +4,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet, Value
+from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import ACos, Coalesce, Cos, Greatest, Least, Radians, Sin
 
 from exchange import permissions, search
 from exchange.models import Listing, ListingImage, ListingTag
+from smartplatform.organisations.models import Municipality
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -41,7 +42,7 @@ class ListingQuery:
 
 def _distance_km(latitude: float, longitude: float) -> Any:
     """Great-circle distance from a point to the listing's own coordinates, or to its
-    municipality's centre when it has none."""
+    municipality's centre when it has none (``distance_km`` computes the same in Python)."""
     lat = Radians(Coalesce("latitude", "municipality__latitude"))
     lon = Radians(Coalesce("longitude", "municipality__longitude"))
     here_lat, here_lon = math.radians(latitude), math.radians(longitude)
@@ -52,7 +53,50 @@ def _distance_km(latitude: float, longitude: float) -> Any:
     return ACos(Greatest(Value(-1.0), Least(Value(1.0), cosine))) * Value(EARTH_RADIUS_KM)
 
 
-def listing_search(*, viewer: Any, query: ListingQuery) -> QuerySet[Listing]:
+def distance_km(here: tuple[float, float], there: tuple[float, float]) -> float:
+    """The distance ``_distance_km`` computes in SQL, for the few listings of one page."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*here, *there))
+    cosine = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(
+        lon2 - lon1
+    )
+    return math.acos(max(-1.0, min(1.0, cosine))) * EARTH_RADIUS_KM
+
+
+def _within_box(latitude: float, longitude: float, radius_km: float) -> Q:
+    """A cheap, indexable first cut for a radius: the listings whose point (or, without one,
+    whose municipality's centre) lies in the box around the circle. The exact distance then
+    filters the few left, instead of being computed for every listing."""
+    half_height = math.degrees(radius_km / EARTH_RADIUS_KM)
+    box = Q(latitude__range=(latitude - half_height, latitude + half_height))
+    centres = Q(latitude__range=(latitude - half_height, latitude + half_height))
+    cos_lat = math.cos(math.radians(min(89.0, abs(latitude) + half_height)))
+    half_width = math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat))
+    if abs(longitude) + half_width < 180:  # no box across the antimeridian: latitude only
+        box &= Q(longitude__range=(longitude - half_width, longitude + half_width))
+        centres &= Q(longitude__range=(longitude - half_width, longitude + half_width))
+    return box | Q(
+        latitude__isnull=True,
+        municipality__in=Municipality.objects.filter(centres).values("code"),
+    )
+
+
+# Orderings computed per match (rank, distance): every match is read to sort them anyway,
+# so the page's own query counts them too. The others are served by an index in order and
+# read only one page's rows; a separate count is cheaper for them.
+COMPUTED_ORDERINGS = frozenset({"relevance", "nearest"})
+
+
+@dataclass
+class ListingSearch:
+    ordered: QuerySet[Listing, int]  # the ids found, in order; load a page with ``for_list``
+    count_with_page: bool
+    near: tuple[float, float] | None
+
+    def for_list(self, ids: list[int]) -> list[Listing]:
+        return listings_for_list(ids, near=self.near)
+
+
+def listing_search(*, viewer: Any, query: ListingQuery) -> ListingSearch:
     if query.mine:
         listings = (
             Listing.objects.filter(owner=viewer)
@@ -68,7 +112,8 @@ def listing_search(*, viewer: Any, query: ListingQuery) -> QuerySet[Listing]:
     if query.categories:
         listings = listings.filter(category__in=query.categories)
     if query.municipalities:
-        listings = listings.filter(municipality__code__in=query.municipalities)
+        # The column holds the code: no join to the municipalities.
+        listings = listings.filter(municipality_id__in=query.municipalities)
     for tag in query.tags:
         listings = listings.filter(
             pk__in=Listing.tags.through.objects.filter(listingtag__name=tag).values("listing_id")
@@ -83,13 +128,20 @@ def listing_search(*, viewer: Any, query: ListingQuery) -> QuerySet[Listing]:
         latitude, longitude = query.near
         listings = listings.annotate(distance_km=_distance_km(latitude, longitude))
         if query.radius_km is not None:
-            listings = listings.filter(distance_km__lte=query.radius_km)
+            listings = listings.filter(
+                _within_box(latitude, longitude, query.radius_km),
+                distance_km__lte=query.radius_km,
+            )
     ordering = query.ordering or ("relevance" if query.search else "newest")
     if ordering == "relevance" and not query.search:
         ordering = "newest"
     if ordering == "nearest" and query.near is None:
         ordering = "newest"
-    return with_list_data(listings).order_by(*ORDERINGS[ordering])
+    return ListingSearch(
+        ordered=listings.order_by(*ORDERINGS[ordering]).values_list("pk", flat=True),
+        count_with_page=ordering in COMPUTED_ORDERINGS,
+        near=query.near,
+    )
 
 
 def with_list_data(listings: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -97,6 +149,22 @@ def with_list_data(listings: QuerySet[Listing]) -> QuerySet[Listing]:
         Prefetch("tags", queryset=ListingTag.objects.order_by("name")),
         Prefetch("images", queryset=ListingImage.objects.order_by("position", "pk")),
     )
+
+
+def listings_for_list(ids: list[int], *, near: tuple[float, float] | None) -> list[Listing]:
+    """The listings of one page, in the order of ``ids``, with what a list entry shows (and,
+    for a search near a point, ``distance_km``)."""
+    found = {listing.pk: listing for listing in with_list_data(Listing.objects.filter(pk__in=ids))}
+    page = [found[pk] for pk in ids if pk in found]
+    if near is not None:
+        for listing in page:
+            there = (
+                (listing.latitude, listing.longitude)
+                if listing.latitude is not None and listing.longitude is not None
+                else (listing.municipality.latitude, listing.municipality.longitude)
+            )
+            listing.distance_km = distance_km(near, there)  # type: ignore[attr-defined]
+    return page
 
 
 def listing_detail_queryset(*, viewer: Any) -> QuerySet[Listing]:

@@ -26,6 +26,7 @@ from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
 from smartplatform.core.images import InvalidImage
+from smartplatform.core.pagination import LoadedByKeys
 
 TRANSITION_ERRORS = (listings.NotYourListing, listings.ListingTransitionNotAllowed)
 
@@ -62,7 +63,9 @@ class ListingViewSet(
         query = ListingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         found = selectors.listing_search(viewer=request.user, query=query.query())
-        page = self.paginate_queryset(found)
+        page = self.paginate_queryset(
+            LoadedByKeys(found.ordered, found.for_list, count_with_page=found.count_with_page)  # type: ignore[arg-type]
+        )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=ListingWriteSerializer, responses={201: ListingSerializer})

@@ -15,13 +15,16 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def analyse(table: str) -> None:
+def analyse(*tables: str) -> None:
     """What autovacuum does on a live database after a bulk load: fold GIN pending lists in
-    and refresh the planner's statistics (inside a transaction only ANALYZE is possible)."""
+    and refresh the planner's statistics (inside a transaction only ANALYZE is possible).
+    Every table the load wrote to: a stale estimate of one joined table (the owners, say)
+    turns a hash join into thousands of index probes."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            cursor.execute(f"{verb} {connection.ops.quote_name(table)}")
+            for table in tables:
+                cursor.execute(f"{verb} {connection.ops.quote_name(table)}")
 
 
 def time_queries(

@@ -384,12 +384,70 @@ def test_mine_lists_the_owners_listings_in_every_state() -> None:
     assert anonymous == []
 
 
-def test_the_list_runs_a_constant_number_of_queries(assert_constant_queries: Any) -> None:
+@pytest.mark.parametrize(
+    "query",
+    ["", "?search=hjälper", "?near=56.05,12.69&radius_km=30&ordering=nearest", "?category=service"],
+)
+def test_the_list_runs_a_constant_number_of_queries(
+    assert_constant_queries: Any, query: str
+) -> None:
     def make_rows(n: int) -> None:
         for _ in range(n):
             make_listing(tags=["a", "b"], organisation=None)
 
-    assert_constant_queries(APIClient(), f"{URL}?search=hjälper", make_rows)
+    assert_constant_queries(APIClient(), f"{URL}{query}", make_rows)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"search": "trädgården"},  # ranked: counted in the page's own query
+        {"near": "56.05,12.69", "ordering": "nearest"},  # sorted by distance: likewise
+        {},  # newest first: counted apart
+    ],
+)
+def test_paging_through_a_search_counts_and_ends_right(params: dict[str, str]) -> None:
+    made = {make_listing(f"Trädgårdshjälp {n}").pk for n in range(7)}
+    client = APIClient()
+
+    def page(number: str) -> Any:
+        return client.get(URL, {**params, "page_size": "3", "page": number})
+
+    pages = [page(str(n)).json() for n in (1, 2, 3)]
+    last, beyond, nonsense = page("last"), page("4"), page("x")
+
+    assert [body["count"] for body in pages] == [7, 7, 7]
+    assert [len(body["results"]) for body in pages] == [3, 3, 1]
+    assert {row["id"] for body in pages for row in body["results"]} == made
+    assert pages[2]["next"] is None
+    assert last.json()["results"] == pages[2]["results"]
+    assert (beyond.status_code, beyond.json()["code"]) == (404, "not_found")
+    assert (nonsense.status_code, nonsense.json()["code"]) == (404, "not_found")
+
+
+def test_a_radius_keeps_what_lies_inside_the_circle_and_nothing_beyond() -> None:
+    # Helsingborg's centre is the point; one km is about 0.009 degrees of latitude, and
+    # 0.016 degrees of longitude at this latitude.
+    here = (56.050, 12.717)
+    north_9 = make_listing("9 km norrut", latitude=here[0] + 0.0809, longitude=here[1])
+    north_11 = make_listing("11 km norrut", latitude=here[0] + 0.0989, longitude=here[1])
+    # Inside the box around the circle but outside the circle: the box's corner.
+    corner = make_listing("I hörnet", latitude=here[0] + 0.08, longitude=here[1] + 0.14)
+    # No point of its own: counted from Helsingborg's centre.
+    centre = make_listing("Utan punkt")
+    # No point of its own, in Landskrona (about 22 km away).
+    make_listing("Landskrona", municipality=Municipality.objects.get(code="1282"))
+
+    found = APIClient().get(
+        URL, {"near": f"{here[0]},{here[1]}", "radius_km": "10", "ordering": "nearest"}
+    )
+
+    rows = found.json()["results"]
+    assert [row["id"] for row in rows] == [centre.pk, north_9.pk]
+    assert rows[0]["distance_km"] == 0
+    assert 8.5 < rows[1]["distance_km"] < 9.5
+    assert north_11.pk not in [row["id"] for row in rows]
+    assert corner.pk not in [row["id"] for row in rows]
 
 
 # --- Bad input ------------------------------------------------------------------------------

@@ -51,7 +51,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self._seed(listings, random.Random(seed))  # noqa: S311 (repeatable test data)
         self.stdout.write(f"seeded {listings} listings in {time.perf_counter() - started:.1f} s")
-        benchmarking.analyse("exchange_listing")
+        benchmarking.analyse(
+            "exchange_listing", Listing.tags.through._meta.db_table, "accounts_user"
+        )
         queries = [
             {"page": max(1, min(query["page"], listings // 20))} if "page" in query else query
             for query in QUERIES
