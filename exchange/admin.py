@@ -282,3 +282,7 @@ class BlockedWordAdmin(admin.ModelAdmin):
 @admin.register(ListingTag)
 class ListingTagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
+
+
+# The time bank's admin lives in its own module.
+from exchange import timebank_admin  # noqa: E402, F401

@@ -1,10 +1,20 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from exchange import views
+from exchange import timebank_views, views
 
 router = SimpleRouter()
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("blocks", views.BlockViewSet, basename="block")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("timebank/account/", timebank_views.TimeAccountView.as_view(), name="timebank-account"),
+    path("timebank/entries/", timebank_views.EntryListView.as_view(), name="timebank-entries"),
+    path(
+        "timebank/transfers/",
+        timebank_views.TransferCreateView.as_view(),
+        name="timebank-transfers",
+    ),
+]

@@ -5,12 +5,14 @@ configuration table); nothing here is edited per deployment. The embedded defaul
 zero-setup run on one machine: SQLite, a local-memory cache and tasks in-process.
 """
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from smartplatform.env import env_bool, env_int, env_list, env_str, redis_db_url
@@ -431,6 +433,15 @@ CATALOGUE_ESCALATION_WORKING_DAYS = env_int("CATALOGUE_ESCALATION_WORKING_DAYS",
 CATALOGUE_ANSWER_LINK_DAYS = env_int("CATALOGUE_ANSWER_LINK_DAYS", 180)
 # Editors are asked to confirm a contact this many days after it was last confirmed.
 CATALOGUE_CONTACT_CONFIRMATION_DAYS = env_int("CATALOGUE_CONTACT_CONFIRMATION_DAYS", 365)
+
+# --- Exchange and time bank -----------------------------------------------------------------
+# How far below zero a member's or organisation's available hours may go (0 or less).
+TIMEBANK_CREDIT_FLOOR_HOURS = env_str("TIMEBANK_CREDIT_FLOOR_HOURS", "-10")
+try:
+    if Decimal(TIMEBANK_CREDIT_FLOOR_HOURS) > 0:
+        raise ImproperlyConfigured("TIMEBANK_CREDIT_FLOOR_HOURS must be 0 or less.")
+except ArithmeticError as exc:
+    raise ImproperlyConfigured("TIMEBANK_CREDIT_FLOOR_HOURS must be a number, e.g. -10.") from exc
 
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_ADMIN_EMAIL = env_str("DEMO_ADMIN_EMAIL", "admin@example.com")

@@ -2,6 +2,7 @@
 registers, checked against a walk of every model and a scan of every text column."""
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from django.db.models.functions import Cast
 from rest_framework.test import APIClient
 
 from catalogue import contact_requests
+from exchange import timebank
 from exchange.models import Listing
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
@@ -122,6 +124,10 @@ def person(django_capture_on_commit_callbacks) -> User:
         latitude=56.08,
         longitude=12.92,
     )
+    # The time bank: hours given with a note that names the person, and hours received.
+    neighbour = UserFactory.create()
+    timebank.give_hours(giver=user, recipient_id=neighbour.pk, hours="2", note=f"Tack! /{NAME}")
+    timebank.give_hours(giver=neighbour, recipient_id=user.pk, hours="0.5", note="Varsågod")
     return user
 
 
@@ -162,6 +168,12 @@ def test_the_export_holds_every_row_about_the_person(person, django_capture_on_c
     assert [
         r["request__project_title"] for r in document["catalogue_contact_requests_received"]
     ] == ["Syföreningens lappcafé"]
+    assert document["time_account"]["balance"] == "-1.50"
+    assert [(e["hours"], e["kind"], e["note"]) for e in document["time_account"]["entries"]] == [
+        ("-2.00", "gift", f"Tack! /{NAME}"),
+        ("0.50", "gift", "Varsågod"),
+    ]
+    assert [t["note"] for t in document["transfers_made"]] == [f"Tack! /{NAME}"]
 
 
 def text_columns() -> list[tuple[type[models.Model], str, bool]]:
@@ -217,6 +229,9 @@ def test_after_deletion_no_column_names_the_person_and_they_cannot_sign_in(
     assert not UserSession.objects.filter(user=person).exists()
     (listing,) = Listing.objects.filter(owner=person)
     assert (listing.state, listing.address, listing.latitude) == ("closed", "", None)
+    # The hours stay, held by the anonymised account; the ledger still adds up.
+    assert timebank.account_of_user(person).balance == Decimal("-1.50")
+    assert timebank.ledger_problems() == []
     # Their email address is free: someone may sign up with it again.
     fresh = AuthClient("app", django_capture_on_commit_callbacks).auth(
         "post", "auth/signup", {"email": EMAIL, "password": PASSWORD, "display_name": "Ny"}

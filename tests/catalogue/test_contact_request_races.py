@@ -10,8 +10,8 @@ from catalogue import contact_requests
 from catalogue.models import ContactRequest
 from smartplatform.core.models import Event
 from tests.catalogue.factories import make_project
-from tests.core.test_events_races import run_together
 from tests.factories import verified_user
+from tests.races import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

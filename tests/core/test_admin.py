@@ -86,6 +86,15 @@ def one_of_each(superuser) -> None:
     moderation.dismiss_reports(moderator=superuser, listing=listing, reason="Inget fel.")
     moderation.report(reporter=make_resident(), kind="listing", item_id=listing.pk, reason="other")
     moderation.block(blocker=reporter, blocked=listing.owner)
+    # The time bank: a gift, and a hold that was released.
+    from django.db import transaction
+
+    from exchange import timebank
+
+    timebank.give_hours(giver=reporter, recipient_id=listing.owner_id, hours="1", note="Tack!")
+    with transaction.atomic():
+        hold = timebank.reserve(account=timebank.account_of_user(reporter), hours="2")
+        timebank.release(hold=hold)
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator

@@ -5,35 +5,13 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from smartplatform.core import events
 from smartplatform.core.events import _fan_out, consumer, deliver, publish, relay_events
 from smartplatform.core.models import Event, EventDelivery
+from tests.races import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(count: int, target) -> list:
-    barrier = threading.Barrier(count)
-    results: list = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcome = target()
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_copies_of_one_delivery_run_the_consumer_once():
