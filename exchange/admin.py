@@ -284,5 +284,5 @@ class ListingTagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-# The time bank's admin lives in its own module.
-from exchange import timebank_admin  # noqa: E402, F401
+# The exchanges' and the time bank's admin live in their own modules.
+from exchange import exchange_admin, timebank_admin  # noqa: E402, F401

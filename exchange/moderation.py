@@ -99,6 +99,13 @@ def _decide(item: Model, action: str, *, moderator: Any, reason: str = "") -> Mo
     )
 
 
+def record_decision(
+    item: Model, action: str, *, moderator: Any, reason: str = ""
+) -> ModerationDecision:
+    """Record a moderator's decision on any item (who, when, what, why)."""
+    return _decide(item, action, moderator=moderator, reason=reason)
+
+
 def open_reports(item: Model) -> Any:
     return Report.objects.filter(
         content_type=_content_type(item), object_id=item.pk, status=Report.Status.OPEN

@@ -8,13 +8,21 @@
 - Only verified users create listings.
 - A suspended owner's listings are shown to nobody but staff; two residents where one blocked
   the other do not see each other's listings.
+- An exchange has two sides: the listing's (its owner, and the editors of the organisation
+  it is for) and the responder's (who answered, and the editors of the organisation they
+  answered for). Only they read it and its messages; moderators of the listing's
+  municipality read it once it is disputed or one of its messages is reported; superusers
+  read everything. The listing's side accepts or declines; either side cancels, confirms,
+  disputes and writes.
+- The exact address of a listing: the listing's side, and the responder of an exchange on it
+  that was accepted (or went on to completion or dispute).
 """
 
 from typing import Any
 
 from django.db.models import Q
 
-from exchange.models import Block, Listing
+from exchange.models import Block, Exchange, Listing, Message, Report
 from smartplatform.organisations.models import Membership, Organisation, Role
 from smartplatform.organisations.permissions import has_role, is_superuser
 
@@ -76,7 +84,86 @@ def visible_condition(user: Any) -> Q:
     return condition
 
 
+# Exchanges in these states open the listing's exact address to their responder.
+ADDRESS_STATES = (Exchange.State.ACCEPTED, Exchange.State.COMPLETED, Exchange.State.DISPUTED)
+
+
+def answered_and_accepted(user: Any) -> Q:
+    """Listings on which ``user`` answered and was accepted (a condition on listings)."""
+    return Q(
+        pk__in=Exchange.objects.filter(responder=user, state__in=ADDRESS_STATES).values(
+            "listing_id"
+        )
+    )
+
+
 def can_see_address(user: Any, listing: Listing) -> bool:
-    """The exact address and coordinates: the owner (and the organisation's editors) only,
-    until an exchange or booking with the other party is confirmed."""
-    return can_manage(user, listing)
+    """The exact address and coordinates: the listing's side, and a responder whose exchange
+    on it was accepted. A listing loaded for a page says so in ``responder_accepted``, so a
+    page costs no query per listing."""
+    if can_manage(user, listing):
+        return True
+    if not user.is_authenticated:
+        return False
+    known = getattr(listing, "responder_accepted", None)
+    if known is not None:
+        return bool(known)
+    return Listing.objects.filter(answered_and_accepted(user), pk=listing.pk).exists()
+
+
+# --- Exchanges ------------------------------------------------------------------------------
+
+
+def on_listing_side(user: Any, exchange: Exchange) -> bool:
+    return can_manage(user, exchange.listing)
+
+
+def on_responder_side(user: Any, exchange: Exchange) -> bool:
+    if not user.is_authenticated:
+        return False
+    if exchange.responder_id == user.pk:
+        return True
+    organisation = exchange.responder_organisation
+    return organisation is not None and has_role(user, organisation, Role.EDITOR)
+
+
+def organisations_edited_by(user: Any) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, role__in=EDITOR_ROLES).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def is_party(user: Any, exchange: Exchange) -> bool:
+    return on_listing_side(user, exchange) or on_responder_side(user, exchange)
+
+
+def exchanges_visible_condition(user: Any) -> Q:
+    """The exchanges ``user`` may read (see the module docstring)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if is_superuser(user):
+        return Q()
+    edits = Membership.objects.filter(user=user, role__in=EDITOR_ROLES).values("organisation")
+    condition = (
+        Q(responder=user)
+        | Q(listing__owner=user)
+        | Q(listing__organisation__in=edits)
+        | Q(responder_organisation__in=edits)
+    )
+    if user.is_staff:
+        reported = Report.objects.filter(
+            content_type__app_label="exchange",
+            content_type__model="message",
+            status=Report.Status.OPEN,
+        ).values("object_id")
+        needs_moderator = Q(state=Exchange.State.DISPUTED) | Q(
+            pk__in=Message.objects.filter(pk__in=reported).values("exchange_id")
+        )
+        condition |= needs_moderator & Q(
+            listing__municipality__in=user.moderated_municipalities.all()
+        )
+    return condition

@@ -8,9 +8,20 @@ from typing import Any
 
 from django.db.models import Q
 
-from exchange.models import Block, Listing, ModerationDecision, Report, TimeAccount, Transfer
+from exchange.models import (
+    Block,
+    Exchange,
+    Listing,
+    Message,
+    ModerationDecision,
+    Report,
+    Review,
+    TimeAccount,
+    Transfer,
+)
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
+from smartplatform.organisations.models import Organisation
 
 
 def _close_listings(user: User) -> None:
@@ -120,4 +131,78 @@ personal_data.register(
         Transfer.objects.filter(created_by=user), "kind", "note", "created_at"
     ),
     erase=lambda user: _blank_transfer_notes(user),
+)
+
+
+# --- Exchanges, messages, reviews ---------------------------------------------------------
+
+REMOVED_TEXT = "[borttaget]"
+
+
+def _end_open_exchanges(user: User) -> None:
+    """Exchanges still under way are cancelled (held hours go back); finished ones stay, as
+    the other party's record, with the reasons the person wrote blanked."""
+    from exchange import exchanges
+
+    under_way = Exchange.objects.filter(
+        Q(responder=user) | Q(listing__owner=user),
+        state__in=(Exchange.State.PROPOSED, Exchange.State.ACCEPTED),
+    )
+    for exchange in under_way:
+        exchanges.cancel(actor=user, exchange=exchange)
+    Exchange.objects.filter(ended_by=user).exclude(reason="").update(reason="")
+
+
+def _anonymise_messages(user: User) -> None:
+    """Messages to a municipality are public records the municipality keeps: they stay,
+    with the sender anonymised (the account itself). Messages to anyone else lose their
+    text."""
+    municipal = Q(exchange__listing__organisation__kind=Organisation.Kind.MUNICIPALITY) | Q(
+        exchange__responder_organisation__kind=Organisation.Kind.MUNICIPALITY
+    )
+    Message.objects.filter(sender=user).exclude(municipal).update(body=REMOVED_TEXT)
+
+
+def _erase_reviews(user: User) -> None:
+    # About the person: they go. By the person: the rating stays in the other's average,
+    # the text goes.
+    Review.objects.filter(subject=user).delete()
+    Review.objects.filter(author=user).exclude(text="").update(text="")
+
+
+personal_data.register(
+    "exchanges",
+    Exchange,
+    export=lambda user: personal_data.rows(
+        Exchange.objects.filter(Q(responder=user) | Q(listing__owner=user)).order_by("pk"),
+        "id",
+        "listing__title",
+        "state",
+        "hours",
+        "reason",
+        "created_at",
+        "completed_at",
+    ),
+    erase=_end_open_exchanges,
+)
+personal_data.register(
+    "exchange_messages",
+    Message,
+    export=lambda user: personal_data.rows(
+        Message.objects.filter(sender=user).order_by("pk"), "exchange_id", "body", "created_at"
+    ),
+    erase=_anonymise_messages,
+)
+personal_data.register(
+    "reviews",
+    Review,
+    export=lambda user: {
+        "written": personal_data.rows(
+            Review.objects.filter(author=user).order_by("pk"), "rating", "text", "created_at"
+        ),
+        "received": personal_data.rows(
+            Review.objects.filter(subject=user).order_by("pk"), "rating", "text", "created_at"
+        ),
+    },
+    erase=_erase_reviews,
 )

@@ -4,11 +4,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import ACos, Coalesce, Cos, Greatest, Least, Radians, Sin
 
 from exchange import permissions, search
-from exchange.models import Listing, ListingImage, ListingTag
+from exchange.models import Exchange, Listing, ListingImage, ListingTag
 from smartplatform.organisations.models import Municipality
 
 EARTH_RADIUS_KM = 6371.0
@@ -91,9 +91,10 @@ class ListingSearch:
     ordered: QuerySet[Listing, int]  # the ids found, in order; load a page with ``for_list``
     count_with_page: bool
     near: tuple[float, float] | None
+    viewer: Any
 
     def for_list(self, ids: list[int]) -> list[Listing]:
-        return listings_for_list(ids, near=self.near)
+        return listings_for_list(ids, near=self.near, viewer=self.viewer)
 
 
 def listing_search(*, viewer: Any, query: ListingQuery) -> ListingSearch:
@@ -141,20 +142,40 @@ def listing_search(*, viewer: Any, query: ListingQuery) -> ListingSearch:
         ordered=listings.order_by(*ORDERINGS[ordering]).values_list("pk", flat=True),
         count_with_page=ordering in COMPUTED_ORDERINGS,
         near=query.near,
+        viewer=viewer,
     )
 
 
-def with_list_data(listings: QuerySet[Listing]) -> QuerySet[Listing]:
-    return listings.select_related("owner", "organisation", "municipality").prefetch_related(
+def with_list_data(listings: QuerySet[Listing], viewer: Any) -> QuerySet[Listing]:
+    """What a listing in the API shows: its owner, organisation, municipality, tags and
+    pictures, and whether the viewer answered it and was accepted (``responder_accepted``,
+    which opens the exact address to them)."""
+    loaded = listings.select_related("owner", "organisation", "municipality").prefetch_related(
         Prefetch("tags", queryset=ListingTag.objects.order_by("name")),
         Prefetch("images", queryset=ListingImage.objects.order_by("position", "pk")),
     )
+    if viewer is not None and viewer.is_authenticated:
+        loaded = loaded.annotate(
+            responder_accepted=Exists(
+                Exchange.objects.filter(
+                    listing=OuterRef("pk"),
+                    responder=viewer,
+                    state__in=permissions.ADDRESS_STATES,
+                )
+            )
+        )
+    return loaded
 
 
-def listings_for_list(ids: list[int], *, near: tuple[float, float] | None) -> list[Listing]:
+def listings_for_list(
+    ids: list[int], *, near: tuple[float, float] | None, viewer: Any
+) -> list[Listing]:
     """The listings of one page, in the order of ``ids``, with what a list entry shows (and,
     for a search near a point, ``distance_km``)."""
-    found = {listing.pk: listing for listing in with_list_data(Listing.objects.filter(pk__in=ids))}
+    found = {
+        listing.pk: listing
+        for listing in with_list_data(Listing.objects.filter(pk__in=ids), viewer)
+    }
     page = [found[pk] for pk in ids if pk in found]
     if near is not None:
         for listing in page:
@@ -168,4 +189,4 @@ def listings_for_list(ids: list[int], *, near: tuple[float, float] | None) -> li
 
 
 def listing_detail_queryset(*, viewer: Any) -> QuerySet[Listing]:
-    return with_list_data(Listing.objects.filter(permissions.visible_condition(viewer)))
+    return with_list_data(Listing.objects.filter(permissions.visible_condition(viewer)), viewer)

@@ -191,8 +191,15 @@ class ListingSerializer(serializers.ModelSerializer):
         return request.user if request is not None else None
 
     def _manages(self, listing: Listing) -> bool:
-        # Asked by three fields per listing: decided once (one instance serves a whole list).
         cache: dict[int, bool] = self.__dict__.setdefault("_manages_cache", {})
+        if listing.pk not in cache:
+            viewer = self._viewer()
+            cache[listing.pk] = viewer is not None and permissions.can_manage(viewer, listing)
+        return cache[listing.pk]
+
+    def _sees_address(self, listing: Listing) -> bool:
+        # Asked by two fields per listing: decided once (one instance serves a whole list).
+        cache: dict[int, bool] = self.__dict__.setdefault("_address_cache", {})
         if listing.pk not in cache:
             viewer = self._viewer()
             cache[listing.pk] = viewer is not None and permissions.can_see_address(viewer, listing)
@@ -214,7 +221,7 @@ class ListingSerializer(serializers.ModelSerializer):
     def get_location(self, listing: Listing) -> dict[str, Any] | None:
         if listing.latitude is None or listing.longitude is None:
             return None
-        if self._manages(listing):
+        if self._sees_address(listing):
             return {"latitude": listing.latitude, "longitude": listing.longitude, "exact": True}
         return {
             "latitude": round(listing.latitude, PUBLIC_COORDINATE_DECIMALS),
@@ -224,8 +231,9 @@ class ListingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_address(self, listing: Listing) -> str | None:
-        """The exact address: only for the owner (null for everyone else)."""
-        return listing.address if self._manages(listing) else None
+        """The exact address: for the listing's side, and for someone whose answer to it was
+        accepted (null for everyone else)."""
+        return listing.address if self._sees_address(listing) else None
 
     @extend_schema_field(CompensationSerializer)
     def get_compensation(self, listing: Listing) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exchange import listings, moderation
+from exchange import exchanges, listings, moderation
 
 
 @shared_task(name="exchange.expire_listings", ignore_result=True)
@@ -15,3 +15,9 @@ def expire_listings() -> dict[str, int]:
 def tell_moderators_of_waiting_items() -> int:
     """Daily: moderators whose queue has items waiting more than a day are told."""
     return moderation.tell_moderators_of_waiting_items()
+
+
+@shared_task(name="exchange.complete_silent_exchanges", ignore_result=True)
+def complete_silent_exchanges() -> int:
+    """Hourly: exchanges one side confirmed long enough ago, the other silent, complete."""
+    return exchanges.complete_silent_exchanges()

@@ -342,3 +342,39 @@ def ledger_problems(accounts: Iterable[TimeAccount] | None = None) -> list[str]:
         if account.kind != Kind.SYSTEM and account.available < credit_floor():
             problems.append(f"account {account.pk}: {account.available} below the floor")
     return problems
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+def hours_exchanged_by_municipality_and_month() -> list[dict[str, Any]]:
+    """Hours paid for completed exchanges, per municipality of the listing and calendar
+    month (Swedish time), oldest month first: ``municipality`` (code), ``name``, ``month``
+    (YYYY-MM), ``exchanges`` and ``hours``."""
+    from zoneinfo import ZoneInfo
+
+    from django.db.models.functions import TruncMonth
+
+    listing = "transfer__settled_hold__exchange__listing__municipality"
+    rows = (
+        Entry.objects.filter(transfer__kind=Transfer.Kind.EXCHANGE, hours__gt=0)
+        .exclude(**{f"{listing}__isnull": True})
+        .annotate(
+            month=TruncMonth("transfer__created_at", tzinfo=ZoneInfo("Europe/Stockholm")),
+            code=F(f"{listing}__code"),
+            name=F(f"{listing}__name"),
+        )
+        .values("code", "name", "month")
+        .annotate(hours=Sum("hours"), exchanges=Count("transfer", distinct=True))
+        .order_by("month", "name")
+    )
+    return [
+        {
+            "municipality": row["code"],
+            "name": row["name"],
+            "month": row["month"].strftime("%Y-%m"),
+            "exchanges": row["exchanges"],
+            "hours": f"{row['hours']:.2f}",
+        }
+        for row in rows
+    ]

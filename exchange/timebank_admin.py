@@ -1,6 +1,7 @@
 """The time bank in the admin: balances, the ledger (read only: it is never edited), staff
 adjustments and reversals, each with a note the account holder sees."""
 
+import csv
 from decimal import Decimal
 from typing import Any
 
@@ -67,7 +68,7 @@ def _note_page(
 ) -> TemplateResponse:
     return TemplateResponse(
         request,
-        "admin/exchange/timebank_form.html",
+        "admin/exchange/action_form.html",
         {
             **admin_view.admin_site.each_context(request),
             "opts": admin_view.model._meta,
@@ -176,6 +177,30 @@ class TransferAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_active and request.user.is_staff)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "hours-per-municipality.csv",
+                self.admin_site.admin_view(self.hours_export_view),
+                name="exchange_transfer_hours_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def hours_export_view(self, request: HttpRequest) -> HttpResponse:
+        """Hours exchanged per municipality and month, as CSV (UTF-8 with a byte-order
+        mark, so spreadsheet programs read å, ä and ö right)."""
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="timmar-per-kommun.csv"'
+        response.write("\ufeff")
+        columns = ["month", "municipality", "name", "exchanges", "hours"]
+        writer = csv.DictWriter(response, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(timebank.hours_exchanged_by_municipality_and_month())
+        return response
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Reversing moves hours: superusers only, like adjustments.

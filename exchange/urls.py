@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from exchange import timebank_views, views
+from exchange import exchange_views, timebank_views, views
 
 router = SimpleRouter()
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("blocks", views.BlockViewSet, basename="block")
+router.register("exchanges", exchange_views.ExchangeViewSet, basename="exchange")
 
 urlpatterns = [
     *router.urls,

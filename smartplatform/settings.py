@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.expire_listings",
         "schedule": crontab(hour=6, minute=0),
     },
+    "complete-silent-exchanges": {
+        "task": "exchange.complete_silent_exchanges",
+        "schedule": 3600.0,
+    },
     "ask-editors-to-confirm-catalogue-contacts": {
         "task": "catalogue.request_contact_confirmations",
         "schedule": crontab(hour=7, minute=30),
@@ -442,6 +446,9 @@ try:
         raise ImproperlyConfigured("TIMEBANK_CREDIT_FLOOR_HOURS must be 0 or less.")
 except ArithmeticError as exc:
     raise ImproperlyConfigured("TIMEBANK_CREDIT_FLOOR_HOURS must be a number, e.g. -10.") from exc
+# An exchange one side confirmed as done completes this many days later unless the other side
+# disputed it.
+EXCHANGE_AUTO_COMPLETE_DAYS = env_int("EXCHANGE_AUTO_COMPLETE_DAYS", 14)
 
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_ADMIN_EMAIL = env_str("DEMO_ADMIN_EMAIL", "admin@example.com")

@@ -1,6 +1,7 @@
 """The exchange's models: listings and their moderation, exchanges between two parties with
 their messages and reviews, and the time bank's ledger."""
 
+from exchange.models.exchanges import OPEN_STATES, DisputeQueueItem, Exchange, Message, Review
 from exchange.models.listings import (
     LISTING_LIFETIME,
     Listing,
@@ -19,16 +20,21 @@ from exchange.models.timebank import Entry, Hold, TimeAccount, Transfer
 
 __all__ = [
     "LISTING_LIFETIME",
+    "OPEN_STATES",
     "Block",
     "BlockedWord",
+    "DisputeQueueItem",
     "Entry",
+    "Exchange",
     "Hold",
     "Listing",
     "ListingImage",
     "ListingTag",
+    "Message",
     "ModerationDecision",
     "ModerationQueueItem",
     "Report",
+    "Review",
     "TimeAccount",
     "Transfer",
     "listing_image_path",

@@ -87,6 +87,8 @@ class ModerationDecision(models.Model):
         DISMISS_REPORTS = "dismiss_reports", _("Reports dismissed")
         SUSPEND_OWNER = "suspend_owner", _("Owner suspended")
         AUTO_HIDE = "auto_hide", _("Hidden after reports")
+        COMPLETE_EXCHANGE = "complete_exchange", _("Dispute settled: exchange completed")
+        CANCEL_EXCHANGE = "cancel_exchange", _("Dispute settled: exchange cancelled")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()

@@ -128,6 +128,24 @@ def person(django_capture_on_commit_callbacks) -> User:
     neighbour = UserFactory.create()
     timebank.give_hours(giver=user, recipient_id=neighbour.pk, hours="2", note=f"Tack! /{NAME}")
     timebank.give_hours(giver=neighbour, recipient_id=user.pk, hours="0.5", note="Varsågod")
+    # Exchanges: one completed with a review each way, one still under way with hours held.
+    from exchange import exchanges
+    from exchange.models import Review
+
+    gardener = make_listing("Trädgårdshjälp", compensation="time_credits", hours=1)
+    done = exchanges.propose(actor=user, listing=gardener, message=f"Hej, {NAME} här!")
+    exchanges.accept(actor=gardener.owner, exchange=done)
+    exchanges.confirm(actor=user, exchange=done)
+    exchanges.confirm(actor=gardener.owner, exchange=done)
+    Review.objects.create(
+        exchange=done, author=user, subject=gardener.owner, rating=5, text=f"Tack! /{NAME}"
+    )
+    Review.objects.create(
+        exchange=done, author=gardener.owner, subject=user, rating=4, text="Trevlig, Gunvor!"
+    )
+    mower = make_listing("Gräsklippning", compensation="time_credits", hours=1)
+    open_one = exchanges.propose(actor=user, listing=mower, message="Kan du i helgen?")
+    exchanges.accept(actor=mower.owner, exchange=open_one)
     return user
 
 
@@ -168,12 +186,24 @@ def test_the_export_holds_every_row_about_the_person(person, django_capture_on_c
     assert [
         r["request__project_title"] for r in document["catalogue_contact_requests_received"]
     ] == ["Syföreningens lappcafé"]
-    assert document["time_account"]["balance"] == "-1.50"
+    assert document["time_account"]["balance"] == "-2.50"
+    assert document["time_account"]["held"] == "1.00"
     assert [(e["hours"], e["kind"], e["note"]) for e in document["time_account"]["entries"]] == [
         ("-2.00", "gift", f"Tack! /{NAME}"),
         ("0.50", "gift", "Varsågod"),
+        ("-1.00", "exchange", "Trädgårdshjälp"),
     ]
     assert [t["note"] for t in document["transfers_made"]] == [f"Tack! /{NAME}"]
+    assert [e["listing__title"] for e in document["exchanges"]] == [
+        "Trädgårdshjälp",
+        "Gräsklippning",
+    ]
+    assert [m["body"] for m in document["exchange_messages"]] == [
+        f"Hej, {NAME} här!",
+        "Kan du i helgen?",
+    ]
+    assert [r["rating"] for r in document["reviews"]["written"]] == [5]
+    assert [r["text"] for r in document["reviews"]["received"]] == ["Trevlig, Gunvor!"]
 
 
 def text_columns() -> list[tuple[type[models.Model], str, bool]]:
@@ -229,8 +259,17 @@ def test_after_deletion_no_column_names_the_person_and_they_cannot_sign_in(
     assert not UserSession.objects.filter(user=person).exists()
     (listing,) = Listing.objects.filter(owner=person)
     assert (listing.state, listing.address, listing.latitude) == ("closed", "", None)
-    # The hours stay, held by the anonymised account; the ledger still adds up.
-    assert timebank.account_of_user(person).balance == Decimal("-1.50")
+    # The hours stay, held by the anonymised account; the ledger still adds up. The exchange
+    # under way is cancelled and its held hour released; the finished one stays.
+    from exchange.models import Exchange, Review
+
+    assert timebank.account_of_user(person).balance == Decimal("-2.50")
+    assert timebank.account_of_user(person).held == 0
+    assert sorted(Exchange.objects.filter(responder=person).values_list("state", flat=True)) == [
+        "cancelled",
+        "completed",
+    ]
+    assert list(Review.objects.values_list("rating", "text")) == [(5, "")]
     assert timebank.ledger_problems() == []
     # Their email address is free: someone may sign up with it again.
     fresh = AuthClient("app", django_capture_on_commit_callbacks).auth(

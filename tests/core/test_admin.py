@@ -95,6 +95,14 @@ def one_of_each(superuser) -> None:
     with transaction.atomic():
         hold = timebank.reserve(account=timebank.account_of_user(reporter), hours="2")
         timebank.release(hold=hold)
+    # An exchange, disputed: the moderators' queue of disputes has it.
+    from exchange import exchanges
+
+    offer = make_listing("Cykelreparationer")
+    helper = make_resident()
+    answer = exchanges.propose(actor=helper, listing=offer, message="Jag hjälper gärna!")
+    exchanges.accept(actor=offer.owner, exchange=answer)
+    exchanges.dispute(actor=helper, exchange=answer, reason="Ingen kom.")
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator

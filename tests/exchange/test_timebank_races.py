@@ -4,6 +4,7 @@ sound."""
 
 import functools
 import itertools
+import threading
 from typing import Any
 
 import pytest
@@ -89,4 +90,48 @@ def test_gifts_both_ways_at_once_neither_deadlock_nor_break_the_ledger() -> None
     answers = run_together(MAX_THREADS, either_way)
 
     assert [answer.status_code for answer in answers] == [201] * MAX_THREADS
+    assert timebank.ledger_problems() == []
+
+
+def test_forty_exchanges_accepted_at_once_by_a_receiver_at_zero() -> None:
+    """A request paid in time credits: its owner receives the service and pays. At 0 with a
+    floor of -10 hours, ten one-hour exchanges can be accepted, whatever arrives at once."""
+    from exchange import exchanges
+    from tests.exchange.factories import make_listing, resident
+
+    receiver = resident()
+    request = make_listing(
+        "Söker hjälp med gräsmattan",
+        owner=receiver,
+        kind="request",
+        compensation="time_credits",
+        hours=1,
+    )
+    proposals = [
+        exchanges.propose(actor=resident(), listing=request, message="Jag kan!")
+        for _ in range(MAX_THREADS)
+    ]
+    queue = list(proposals)
+    lock = threading.Lock()
+
+    def accept_one() -> Any:
+        with lock:
+            exchange = queue.pop()
+        client = APIClient()
+        client.force_authenticate(receiver)
+        return client.post(f"/api/v1/exchanges/{exchange.pk}/accept/")
+
+    answers = run_together(MAX_THREADS, accept_one)
+
+    statuses = [answer.status_code for answer in answers]
+    assert statuses.count(200) == 10
+    assert statuses.count(409) == 30
+    assert {answer.json()["code"] for answer in answers if answer.status_code == 409} == {
+        "credit_floor_reached"
+    }
+    states = [p.state for p in type(proposals[0]).objects.filter(listing=request)]
+    assert states.count("accepted") == 10
+    assert states.count("proposed") == 30
+    account = timebank.account_of_user(receiver)
+    assert (account.balance, account.held, account.available) == (0, 10, -10)
     assert timebank.ledger_problems() == []
