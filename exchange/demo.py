@@ -408,10 +408,100 @@ def _create(demo: Demo) -> Listing:
     return listings.publish_listing(actor=owner, listing=listing)
 
 
+@dataclass(frozen=True)
+class DemoExchange:
+    listing: str  # title
+    responder: str  # email
+    state: str  # proposed, accepted or completed
+    # (who wrote it: "owner" or "responder", text), oldest first; the first opens the exchange
+    messages: tuple[tuple[str, str], ...]
+    # (who wrote it, rating, text)
+    reviews: tuple[tuple[str, int, str], ...] = ()
+
+
+EXCHANGES = (
+    DemoExchange(
+        "Hjälp i trädgården",
+        "sven@example.com",
+        "completed",
+        (
+            ("responder", "Hej Birgitta! Kan du hjälpa mig att klippa häcken före midsommar?"),
+            ("owner", "Absolut, jag kommer på torsdag efter lunch."),
+            ("responder", "Tack för i dag, det blev jättefint!"),
+        ),
+        (
+            ("responder", 5, "Snabb, noggrann och trevlig. Häcken har aldrig varit finare."),
+            ("owner", 5, "Sven bjöd på kaffe och hjälpte till att bära riset. Rekommenderas!"),
+        ),
+    ),
+    DemoExchange(
+        "Läxhjälp i matte och fysik",
+        "emma@example.com",
+        "completed",
+        (
+            ("responder", "Min son behöver hjälp inför provet i ekvationer, går det via video?"),
+            ("owner", "Ja, vi tar det på onsdag kl 17 på video."),
+        ),
+        (("responder", 4, "Pedagogisk och tålmodig. Sonen klarade provet!"),),
+    ),
+    DemoExchange(
+        "Skjuts till vårdcentralen",
+        "erik@example.com",
+        "accepted",
+        (
+            ("responder", "Jag kör till Ängelholm varannan tisdag ändå, du får gärna följa med."),
+            ("owner", "Tack! Jag står utanför porten klockan nio."),
+        ),
+    ),
+    DemoExchange(
+        "Syr om och lagar kläder",
+        "karin@example.com",
+        "proposed",
+        (("responder", "Hej! Kan du korta två par byxor åt mig?"),),
+    ),
+)
+
+
+def _exchange(demo: DemoExchange) -> None:
+    from exchange import exchanges, reviews, threads
+    from exchange.models import Exchange
+
+    listing = Listing.objects.get(title=demo.listing)
+    responder = User.objects.get(email=demo.responder)
+    if Exchange.objects.filter(listing=listing, responder=responder).exists():
+        return  # loaded before
+    sides = {"owner": listing.owner, "responder": responder}
+    (_first_writer, first_text), *rest = demo.messages
+    exchange = exchanges.propose(actor=responder, listing=listing, message=first_text)
+    if demo.state in ("accepted", "completed"):
+        exchanges.accept(actor=listing.owner, exchange=exchange)
+    for writer, text in rest:
+        threads.write(actor=sides[writer], exchange=exchange, body=text)
+    if demo.state == "completed":
+        exchanges.confirm(actor=listing.owner, exchange=exchange)
+        exchanges.confirm(actor=responder, exchange=exchange)
+    for writer, rating, text in demo.reviews:
+        reviews.write(actor=sides[writer], exchange=exchange, rating=rating, text=text)
+
+
+def _gift() -> None:
+    from exchange import timebank
+    from exchange.models import Transfer
+
+    giver = User.objects.get(email="birgitta@example.com")
+    note = "Tack för läxhjälpen till barnbarnet!"
+    if not Transfer.objects.filter(created_by=giver, note=note).exists():
+        receiver = User.objects.get(email="omar@example.com")
+        timebank.give_hours(giver=giver, recipient_id=receiver.pk, hours="1", note=note)
+
+
 def load() -> str:
     for resident in RESIDENTS:
         _resident(*resident)
     created = [_create(demo) for demo in (*LISTINGS, *PENDING)]
+    for demo in EXCHANGES:
+        _exchange(demo)
+    _gift()
     for title, reporters, reason in REPORTED:
         listing = Listing.objects.get(title=title)
         for email in reporters:
@@ -424,6 +514,7 @@ def load() -> str:
     return (
         f"{len(created)} listings ({states['published']} published, "
         f"{states['pending_review']} waiting for review, {states['hidden']} hidden after "
-        f"reports); residents {', '.join(r[0] for r in RESIDENTS[:2])}... / "
+        f"reports), {len(EXCHANGES)} exchanges; residents "
+        f"{', '.join(r[0] for r in RESIDENTS[:2])}... / "
         f"{settings.DEMO_RESIDENT_PASSWORD}"
     )

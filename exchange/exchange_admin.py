@@ -1,5 +1,5 @@
-"""Exchanges in the admin: every exchange for staff to look up (read only), and the queue of
-disputes the moderators of a municipality settle."""
+"""Exchanges in the admin: every exchange for staff to look up (read only), and the queues the
+moderators of a municipality work: disputes to settle, reported messages and reviews."""
 
 from typing import Any
 
@@ -10,8 +10,14 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from exchange import exchanges
-from exchange.models import DisputeQueueItem, Exchange, Message
+from exchange import exchanges, moderation
+from exchange.models import (
+    DisputeQueueItem,
+    Exchange,
+    Message,
+    ReportedMessage,
+    ReportedReview,
+)
 from smartplatform.core.errors import DomainError
 
 
@@ -177,3 +183,123 @@ class DisputeQueueAdmin(admin.ModelAdmin):
         return self._settle(
             request, queryset, complete=False, action="cancel", title=_("Cancel exchanges")
         )
+
+
+class ReportedItemAdmin(admin.ModelAdmin):
+    """A queue of reported messages or reviews, oldest report first, in the moderator's
+    municipalities: take it down, dismiss the reports, or suspend its writer, with a
+    reason."""
+
+    kind: str = ""
+    actions = ("remove", "dismiss_reports", "suspend_writer")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(moderation.reported_condition(request.user, self.kind))
+            .select_related("exchange__listing")
+            .order_by("created_at", "pk")
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _moderator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _moderator(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _moderator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("open reports"))
+    def open_reports(self, item: Any) -> int:
+        return int(moderation.open_reports(item).count())
+
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        *,
+        action: str,
+        title: Any,
+        decide: Any,
+        reason_needed: bool = True,
+    ) -> TemplateResponse | None:
+        form = SettlementForm(request.POST if "apply" in request.POST else None)
+        if reason_needed and not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/exchange/action_form.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": title,
+                    "form": form,
+                    "queryset": queryset,
+                    "action": action,
+                },
+            )
+        reason = form.cleaned_data.get("reason", "") if form.is_bound and form.is_valid() else ""
+        for item in queryset:
+            try:
+                decide(moderator=request.user, kind=self.kind, item=item, reason=reason)
+            except DomainError as exc:
+                self.message_user(request, f"{item}: {exc.get_message()}", messages.WARNING)
+            else:
+                self.message_user(request, _("%s decided.") % item, messages.SUCCESS)
+        return None
+
+    @admin.action(description=_("Take down, with a reason for the writer"))
+    def remove(self, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
+        return self._decide(
+            request, queryset, action="remove", title=_("Take down"), decide=moderation.remove_item
+        )
+
+    @admin.action(description=_("Dismiss the reports"))
+    def dismiss_reports(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> TemplateResponse | None:
+        return self._decide(
+            request,
+            queryset,
+            action="dismiss_reports",
+            title=_("Dismiss the reports"),
+            decide=moderation.dismiss_item_reports,
+            reason_needed=False,
+        )
+
+    @admin.action(description=_("Suspend the writer (hides all they published)"))
+    def suspend_writer(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> TemplateResponse | None:
+        return self._decide(
+            request,
+            queryset,
+            action="suspend_writer",
+            title=_("Suspend the writer"),
+            decide=moderation.suspend_writer,
+        )
+
+
+@admin.register(ReportedMessage)
+class ReportedMessageAdmin(ReportedItemAdmin):
+    kind = "message"
+    list_display = ("body", "sender", "exchange", "open_reports", "created_at")
+    list_select_related = ("sender",)
+    fields = ("exchange", "sender", "body", "created_at", "read_at", "hidden_at")
+    readonly_fields = fields
+
+
+@admin.register(ReportedReview)
+class ReportedReviewAdmin(ReportedItemAdmin):
+    kind = "review"
+    list_display = ("__str__", "text", "author", "subject", "open_reports", "created_at")
+    list_select_related = ("author", "subject")
+    fields = ("exchange", "author", "subject", "rating", "text", "created_at", "hidden_at")
+    readonly_fields = fields

@@ -8,8 +8,8 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from exchange import permissions
-from exchange.models import Exchange
+from exchange import permissions, reviews
+from exchange.models import Exchange, Message, Review
 from exchange.serializers import ChoiceValueSerializer
 from smartplatform.core.serializers import StrictInputSerializer
 
@@ -198,3 +198,94 @@ class ExchangeQuerySerializer(serializers.Serializer):
         required=False,
         help_text="listing: answers to your listings; responder: your answers to others'.",
     )
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    """A message of the thread. ``body`` is null for a message hidden after reports, except
+    to its writer and the moderators."""
+
+    sender = serializers.SerializerMethodField()
+    mine = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    hidden = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ("id", "sender", "mine", "body", "hidden", "created_at", "read_at")
+
+    def _subject(self) -> Any:
+        return self.context.get("subject") or self.context["request"].user
+
+    @extend_schema_field(PartySerializer)
+    def get_sender(self, message: Message) -> dict[str, Any]:
+        return {"id": message.sender_id, "name": message.sender.display_name}
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_mine(self, message: Message) -> bool:
+        return bool(message.sender_id == self._subject().pk)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body(self, message: Message) -> str | None:
+        if message.hidden_at is None or self.get_mine(message) or self.context.get("moderating"):
+            return message.body
+        return None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_hidden(self, message: Message) -> bool:
+        return message.hidden_at is not None
+
+
+class MessageCreateSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    editable_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = (
+            "id",
+            "exchange",
+            "author",
+            "subject",
+            "rating",
+            "text",
+            "created_at",
+            "updated_at",
+            "editable_until",
+        )
+
+    @extend_schema_field(PartySerializer)
+    def get_author(self, review: Review) -> dict[str, Any]:
+        return {"id": review.author_id, "name": review.author.display_name}
+
+    @extend_schema_field(PartySerializer)
+    def get_subject(self, review: Review) -> dict[str, Any]:
+        return {"id": review.subject_id, "name": review.subject.display_name}
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_editable_until(self, review: Review) -> Any:
+        return serializers.DateTimeField().to_representation(
+            review.created_at + reviews.EDIT_WINDOW
+        )
+
+
+class ReviewCreateSerializer(StrictInputSerializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ReviewUpdateSerializer(StrictInputSerializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ReviewQuerySerializer(serializers.Serializer):
+    user = serializers.IntegerField(min_value=1, help_text="Reviews about this person.")
+
+
+class ReadReceiptSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many messages this marked read.")

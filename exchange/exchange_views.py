@@ -9,24 +9,34 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchange import exchanges, permissions, selectors, timebank
+from exchange import exchanges, permissions, reviews, selectors, threads, timebank
 from exchange.exchange_serializers import (
     ExchangeCreateSerializer,
     ExchangeQuerySerializer,
     ExchangeSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+    ReadReceiptSerializer,
     ReasonSerializer,
     RequiredReasonSerializer,
+    ReviewCreateSerializer,
+    ReviewQuerySerializer,
+    ReviewSerializer,
+    ReviewUpdateSerializer,
 )
 from exchange.listings import NotAnEditorOfThatOrganisation
-from exchange.models import Exchange
+from exchange.models import Exchange, Message, Review
 from smartplatform.accounts.permissions import IsVerifiedUser
+from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.assistance.acting import Subject, subject_of, supports_acting_on_behalf
 from smartplatform.core.errors import raises
 from smartplatform.core.idempotency import idempotent
+from smartplatform.core.pagination import CursorPagination
 from smartplatform.organisations.models import Organisation
 
 MOVE_ERRORS = (exchanges.ExchangeTransitionNotAllowed, exchanges.NotYourMove)
@@ -196,3 +206,116 @@ class ExchangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._move(
             request, "disputed", exchanges.dispute, reason=data.validated_data["reason"]
         )
+
+    # --- The thread -------------------------------------------------------------------------
+
+    @extend_schema(methods=["GET"], responses=MessageSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=MessageCreateSerializer, responses={201: MessageSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    @raises(threads.ThreadClosed, exchanges.NotAParty)
+    @supports_acting_on_behalf
+    def messages(self, request: Request, pk: str) -> Response:
+        """The exchange's private thread, newest first (cursor pages). Both sides write; a
+        message hidden after reports shows without its text."""
+        exchange = self.get_object()
+        subject = self._subject()
+        context = {
+            **self.get_serializer_context(),
+            "moderating": not permissions.is_party(subject.user, exchange),
+        }
+        if request.method == "POST":
+            data = MessageCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            with transaction.atomic():
+                made = threads.write(
+                    actor=subject.user, exchange=exchange, body=data.validated_data["body"]
+                )
+                subject.record("exchange.message_sent", exchange=exchange.pk, message=made.pk)
+            made = Message.objects.select_related("sender").get(pk=made.pk)
+            return Response(
+                MessageSerializer(made, context=context).data, status=status.HTTP_201_CREATED
+            )
+        paginator = CursorPagination()
+        paginator.ordering = "-id"
+        page = paginator.paginate_queryset(
+            Message.objects.filter(exchange=exchange).select_related("sender"), request, view=self
+        )
+        return paginator.get_paginated_response(
+            MessageSerializer(page, many=True, context=context).data
+        )
+
+    @extend_schema(request=None, responses=ReadReceiptSerializer)
+    @action(detail=True, methods=["post"], url_path="messages/read")
+    @raises(exchanges.NotAParty)
+    @supports_acting_on_behalf
+    def read(self, request: Request, pk: str) -> Response:
+        """You have read the thread: every message the other side wrote is marked read (the
+        writer sees when)."""
+        marked = threads.mark_read(actor=self._subject().user, exchange=self.get_object())
+        return Response({"marked": marked})
+
+    # --- Reviews ----------------------------------------------------------------------------
+
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer})
+    @action(detail=True, methods=["post"])
+    @raises(exchanges.NotAParty, reviews.ExchangeNotCompleted, reviews.AlreadyReviewed)
+    @supports_acting_on_behalf
+    def review(self, request: Request, pk: str) -> Response:
+        """Review the other side once the exchange is completed: 1 to 5 and a text, which
+        you can change for 48 hours."""
+        data = ReviewCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subject = self._subject()
+        with transaction.atomic():
+            made = reviews.write(
+                actor=subject.user,
+                exchange=self.get_object(),
+                rating=data.validated_data["rating"],
+                text=data.validated_data.get("text", ""),
+            )
+            subject.record("exchange.reviewed", review=made.pk)
+        return Response(
+            ReviewSerializer(reviews_shown().get(pk=made.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def reviews_shown() -> QuerySet[Review]:
+    return Review.objects.filter(hidden_at__isnull=True).select_related("author", "subject")
+
+
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reviews people wrote about each other after exchanges. Anyone reads them (those
+    hidden after reports excepted); their writer changes one for 48 hours."""
+
+    serializer_class = ReviewSerializer
+    filter_backends = ()
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve"):
+            return [drf_permissions.AllowAny()]
+        return [IsVerifiedUser()]
+
+    def get_queryset(self) -> QuerySet[Review]:
+        return reviews_shown().order_by("-created_at", "-pk")
+
+    @extend_schema(parameters=[ReviewQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The reviews about one person, newest first (`?user=` is required)."""
+        query = ReviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = self.get_queryset().filter(subject_id=query.validated_data["user"])
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=ReviewUpdateSerializer, responses=ReviewSerializer)
+    @raises(reviews.NotYourReview, reviews.EditWindowClosed)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = ReviewUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = reviews.edit(
+            actor=signed_in_user(request), review=self.get_object(), **data.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=changed.pk)).data)

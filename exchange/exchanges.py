@@ -69,6 +69,12 @@ class NotYourMove(DomainError):
     default_message = _("This move belongs to the other side of the exchange.")
 
 
+class NotAParty(DomainError):
+    status_code = 403
+    code = "not_a_party"
+    default_message = _("Only the two sides of the exchange may do this.")
+
+
 class ReasonRequired(DomainError):
     code = "reason_required"
     default_message = _("Give a reason.")

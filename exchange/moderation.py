@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchange import permissions
 from exchange.listings import set_state
-from exchange.models import Block, Listing, ModerationDecision, Report
+from exchange.models import Block, Listing, Message, ModerationDecision, Report, Review
 from smartplatform.accounts import services as account_services
 from smartplatform.accounts import suspension
 from smartplatform.core.errors import ConflictError, DomainError
@@ -43,7 +43,7 @@ class AlreadyReported(ConflictError):
 
 class CannotReportOwnItem(DomainError):
     code = "cannot_report_own_item"
-    default_message = _("You cannot report your own listing.")
+    default_message = _("You cannot report your own listing, message or review.")
 
 
 class NotAModeratorHere(DomainError):
@@ -82,7 +82,24 @@ REPORTABLE: dict[str, Reportable] = {
         municipality_code=lambda listing: listing.municipality_id,
         visible=lambda listing: listing.state == State.PUBLISHED,
     ),
+    # Messages and reviews: the municipality of the exchange's listing moderates them.
+    "message": Reportable(
+        model=Message,
+        owner_id=lambda message: message.sender_id,
+        municipality_code=lambda message: message.exchange.listing.municipality_id,
+        visible=lambda message: message.hidden_at is None,
+    ),
+    "review": Reportable(
+        model=Review,
+        owner_id=lambda review: review.author_id,
+        municipality_code=lambda review: review.exchange.listing.municipality_id,
+        visible=lambda review: review.hidden_at is None,
+    ),
 }
+
+
+def _related(kind: str) -> tuple[str, ...]:
+    return ("exchange__listing",) if kind in ("message", "review") else ()
 
 
 def _content_type(item: Model) -> ContentType:
@@ -124,7 +141,11 @@ def report(*, reporter: Any, kind: str, item_id: int, reason: str, comment: str 
     """Report an item the reporter can see. The third open report hides a published listing
     pending review and tells its owner."""
     spec = REPORTABLE[kind]
-    item = spec.model._default_manager.select_for_update().get(pk=item_id)
+    item = (
+        spec.model._default_manager.select_for_update(of=("self",))
+        .select_related(*_related(kind))
+        .get(pk=item_id)
+    )
     if spec.owner_id(item) == reporter.pk:
         raise CannotReportOwnItem()
     try:
@@ -139,15 +160,19 @@ def report(*, reporter: Any, kind: str, item_id: int, reason: str, comment: str 
     except IntegrityError as exc:  # the once-per-person constraint
         raise AlreadyReported() from exc
     publish("moderation.reported", {"report": made.pk, "kind": kind, "item": item.pk})
-    if (
-        isinstance(item, Listing)
-        and item.state == State.PUBLISHED
-        and open_reports(item).count() >= HIDE_AFTER_REPORTS
-    ):
-        set_state(item, State.HIDDEN)
+    if spec.visible(item) and open_reports(item).count() >= HIDE_AFTER_REPORTS:
+        _hide(kind, item)
         _decide(item, Action.AUTO_HIDE, moderator=None)
-        publish("listing.hidden", {"listing": item.pk, "owner": item.owner_id})
+        publish(f"{kind}.hidden", {kind: item.pk, "owner": spec.owner_id(item)})
     return made
+
+
+def _hide(kind: str, item: Any) -> None:
+    if kind == "listing":
+        set_state(item, State.HIDDEN)
+    else:
+        item.hidden_at = timezone.now()
+        item.save(update_fields=["hidden_at"])
 
 
 # --- Decisions ------------------------------------------------------------------------------
@@ -245,6 +270,75 @@ def suspend_owner(*, moderator: Any, listing: Listing, reason: str) -> None:
     suspension.suspend(user=listing.owner, actor=moderator)
 
 
+# --- Decisions on messages and reviews ----------------------------------------------------
+
+
+def _locked_item(moderator: Any, kind: str, item: Any) -> Any:
+    spec = REPORTABLE[kind]
+    locked = (
+        spec.model._default_manager.select_for_update(of=("self",))
+        .select_related(*_related(kind))
+        .get(pk=item.pk)
+    )
+    if not permissions.moderates(moderator, spec.municipality_code(locked)):
+        raise NotAModeratorHere()
+    return locked
+
+
+@transaction.atomic
+def remove_item(*, moderator: Any, kind: str, item: Any, reason: str) -> Any:
+    """A reported message or review is taken down for good (hidden from everyone but its
+    writer and the moderators); its writer is told why."""
+    if not reason.strip():
+        raise ReasonRequired(fields={"reason": [str(ReasonRequired.default_message)]})
+    item = _locked_item(moderator, kind, item)
+    if item.hidden_at is None:
+        _hide(kind, item)
+    _close_reports(item, Report.Status.ACTIONED)
+    _decide(item, Action.REMOVE, moderator=moderator, reason=reason)
+    owner = REPORTABLE[kind].owner_id(item)
+    publish(f"{kind}.removed", {kind: item.pk, "owner": owner, "reason": reason.strip()})
+    return item
+
+
+@transaction.atomic
+def dismiss_item_reports(*, moderator: Any, kind: str, item: Any, reason: str = "") -> Any:
+    """The reports were unfounded: closed, and the message or review is shown again."""
+    item = _locked_item(moderator, kind, item)
+    if not open_reports(item).exists():
+        raise NothingToDecide()
+    _close_reports(item, Report.Status.DISMISSED)
+    if item.hidden_at is not None:
+        item.hidden_at = None
+        item.save(update_fields=["hidden_at"])
+    _decide(item, Action.DISMISS_REPORTS, moderator=moderator, reason=reason)
+    return item
+
+
+@transaction.atomic
+def suspend_writer(*, moderator: Any, kind: str, item: Any, reason: str) -> None:
+    """Suspend whoever wrote the reported message or review."""
+    if not reason.strip():
+        raise ReasonRequired(fields={"reason": [str(ReasonRequired.default_message)]})
+    item = _locked_item(moderator, kind, item)
+    _close_reports(item, Report.Status.ACTIONED)
+    _decide(item, Action.SUSPEND_OWNER, moderator=moderator, reason=reason)
+    writer = get_user_model().objects.get(pk=REPORTABLE[kind].owner_id(item))
+    suspension.suspend(user=writer, actor=moderator)
+
+
+def reported_condition(moderator: Any, kind: str) -> Q:
+    """Messages or reviews with open reports, in the moderator's municipalities."""
+    reported = Report.objects.filter(
+        content_type=ContentType.objects.get_for_model(REPORTABLE[kind].model),
+        status=Report.Status.OPEN,
+    ).values("object_id")
+    waiting = Q(pk__in=reported)
+    if moderator.is_superuser:
+        return waiting
+    return waiting & Q(exchange__listing__municipality__in=moderator.moderated_municipalities.all())
+
+
 def decisions_for(item: Model) -> Any:
     return ModerationDecision.objects.filter(
         content_type=_content_type(item), object_id=item.pk
@@ -294,19 +388,27 @@ def blocked_either_way(user: Any) -> Iterable[int]:
 
 @transaction.atomic
 def tell_moderators_of_waiting_items(*, now: datetime | None = None) -> int:
-    """Daily: every moderator whose queue holds an item waiting for more than a day is told
-    how many (one ``moderation.queue_waiting`` event each, dated, so the notifications app
-    sends it once per day). Returns how many moderators were told."""
+    """Daily: every moderator whose queues hold an item waiting for more than a day (a
+    listing to review or hidden, anything reported, a disputed exchange) is told how many
+    (one ``moderation.queue_waiting`` event each, dated, so the notifications app sends it
+    once per day). Returns how many moderators were told."""
+    from exchange.models import Exchange
+
     now = now or timezone.now()
     cutoff = now - timedelta(days=1)
-    old_reports = Report.objects.filter(
-        content_type=ContentType.objects.get_for_model(Listing),
-        status=Report.Status.OPEN,
-        created_at__lte=cutoff,
-    ).values("object_id")
+
+    def reported_long_ago(model: type[Model]) -> Q:
+        return Q(
+            pk__in=Report.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                status=Report.Status.OPEN,
+                created_at__lte=cutoff,
+            ).values("object_id")
+        )
+
     waiting_long = Q(
         state__in=(State.PENDING_REVIEW, State.HIDDEN), state_changed_at__lte=cutoff
-    ) | Q(pk__in=old_reports)
+    ) | reported_long_ago(Listing)
     moderators = (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
@@ -317,6 +419,20 @@ def tell_moderators_of_waiting_items(*, now: datetime | None = None) -> int:
     told = 0
     for moderator in moderators:
         count = Listing.objects.filter(queue_condition(moderator)).filter(waiting_long).count()
+        for kind, model in (("message", Message), ("review", Review)):
+            count += (
+                model._default_manager.filter(reported_condition(moderator, kind))
+                .filter(reported_long_ago(model))
+                .count()
+            )
+        disputes = Exchange.objects.filter(
+            state=Exchange.State.DISPUTED, state_changed_at__lte=cutoff
+        )
+        if not moderator.is_superuser:
+            disputes = disputes.filter(
+                listing__municipality__in=moderator.moderated_municipalities.all()
+            )
+        count += disputes.count()
         if count:
             publish(
                 "moderation.queue_waiting",

@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import ACos, Coalesce, Cos, Greatest, Least, Radians, Sin
 
 from exchange import permissions, search
-from exchange.models import Exchange, Listing, ListingImage, ListingTag
+from exchange.models import Exchange, Listing, ListingImage, ListingTag, Message, Review
 from smartplatform.organisations.models import Municipality
 
 EARTH_RADIUS_KM = 6371.0
@@ -190,3 +190,15 @@ def listings_for_list(
 
 def listing_detail_queryset(*, viewer: Any) -> QuerySet[Listing]:
     return with_list_data(Listing.objects.filter(permissions.visible_condition(viewer)), viewer)
+
+
+def reportable(kind: str, *, viewer: Any) -> QuerySet[Any]:
+    """What ``viewer`` can see, and so report, of one reportable kind: listings they may
+    read, messages of exchanges they may read, reviews that are shown."""
+    if kind == "message":
+        return Message.objects.filter(
+            exchange__in=Exchange.objects.filter(permissions.exchanges_visible_condition(viewer))
+        )
+    if kind == "review":
+        return Review.objects.filter(hidden_at__isnull=True)
+    return listing_detail_queryset(viewer=viewer)

@@ -335,7 +335,10 @@ class ListingWriteSerializer(StrictInputSerializer):
 
 
 class ReportCreateSerializer(StrictInputSerializer):
-    kind = serializers.ChoiceField(choices=(("listing", "listing"),), help_text="What is reported.")
+    kind = serializers.ChoiceField(
+        choices=(("listing", "listing"), ("message", "message"), ("review", "review")),
+        help_text="What is reported: a listing, a message of an exchange, a review.",
+    )
     item = serializers.IntegerField(min_value=1, help_text="The reported item's id.")
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)

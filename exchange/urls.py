@@ -8,6 +8,7 @@ router.register("listings", views.ListingViewSet, basename="listing")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("blocks", views.BlockViewSet, basename="block")
 router.register("exchanges", exchange_views.ExchangeViewSet, basename="exchange")
+router.register("reviews", exchange_views.ReviewViewSet, basename="review")
 
 urlpatterns = [
     *router.urls,

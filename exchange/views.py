@@ -154,8 +154,9 @@ class ListingViewSet(
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Reports: anyone signed in reports what does not belong (once per item) and follows
-    what became of their reports. Three open reports hide a listing until a moderator looks."""
+    """Reports: anyone signed in reports what does not belong (a listing, a message of one of
+    their exchanges, a review; once per item) and follows what became of their reports.
+    Three open reports hide the item until a moderator looks."""
 
     serializer_class = ReportSerializer
     permission_classes = (IsVerifiedUser,)
@@ -171,13 +172,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        listing = get_object_or_404(
-            selectors.listing_detail_queryset(viewer=request.user), pk=data.validated_data["item"]
+        kind = data.validated_data["kind"]
+        item = get_object_or_404(
+            selectors.reportable(kind, viewer=request.user), pk=data.validated_data["item"]
         )
         made = moderation.report(
             reporter=signed_in_user(request),
-            kind=data.validated_data["kind"],
-            item_id=listing.pk,
+            kind=kind,
+            item_id=item.pk,
             reason=data.validated_data["reason"],
             comment=data.validated_data.get("comment", ""),
         )

@@ -1,7 +1,15 @@
 """The exchange's models: listings and their moderation, exchanges between two parties with
 their messages and reviews, and the time bank's ledger."""
 
-from exchange.models.exchanges import OPEN_STATES, DisputeQueueItem, Exchange, Message, Review
+from exchange.models.exchanges import (
+    OPEN_STATES,
+    DisputeQueueItem,
+    Exchange,
+    Message,
+    ReportedMessage,
+    ReportedReview,
+    Review,
+)
 from exchange.models.listings import (
     LISTING_LIFETIME,
     Listing,
@@ -34,6 +42,8 @@ __all__ = [
     "ModerationDecision",
     "ModerationQueueItem",
     "Report",
+    "ReportedMessage",
+    "ReportedReview",
     "Review",
     "TimeAccount",
     "Transfer",

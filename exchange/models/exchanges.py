@@ -182,3 +182,21 @@ class DisputeQueueItem(Exchange):
         proxy = True
         verbose_name = _("dispute to settle")
         verbose_name_plural = _("disputes to settle")
+
+
+class ReportedMessage(Message):
+    """Messages with open reports, for the moderators of the listing's municipality."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("reported message")
+        verbose_name_plural = _("reported messages")
+
+
+class ReportedReview(Review):
+    """Reviews with open reports, for the moderators of the listing's municipality."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("reported review")
+        verbose_name_plural = _("reported reviews")

@@ -1,8 +1,9 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from smartplatform.accounts import selectors
+from smartplatform.accounts import reputation, selectors
 from smartplatform.accounts.models import User
 from smartplatform.core.serializers import StrictInputModelSerializer, StrictInputSerializer
 from smartplatform.organisations.models import Municipality
@@ -57,17 +58,37 @@ class MeUpdateSerializer(StrictInputModelSerializer):
         fields: Any = ("display_name", "home_municipality", "preferred_language", "phone", "bio")
 
 
+class ReviewSummarySerializer(serializers.Serializer):
+    average = serializers.DecimalField(
+        max_digits=2, decimal_places=1, allow_null=True, help_text="1.0 to 5.0; null: none yet."
+    )
+    count = serializers.IntegerField()
+
+
 class PublicProfileSerializer(serializers.ModelSerializer):
-    """What anyone may see of a person: no email address, no phone number."""
+    """What anyone may see of a person: no email address, no phone number. ``reviews`` is
+    the average and count of what others wrote about them after exchanges."""
 
     home_municipality = MunicipalityRefSerializer(read_only=True)
     member_since = serializers.DateTimeField(source="date_joined", read_only=True)
     avatar = serializers.ImageField(read_only=True, use_url=True)
+    reviews = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields: Any = ("id", "display_name", "home_municipality", "member_since", "avatar")
+        fields: Any = (
+            "id",
+            "display_name",
+            "home_municipality",
+            "member_since",
+            "avatar",
+            "reviews",
+        )
         read_only_fields = fields
+
+    @extend_schema_field(ReviewSummarySerializer)
+    def get_reviews(self, user: User) -> dict[str, Any]:
+        return reputation.of(user)
 
 
 class DeleteAccountSerializer(StrictInputSerializer):

@@ -135,6 +135,7 @@ def test_anyone_sees_a_public_profile_without_contact_details(person):
         "home_municipality": {"code": "1283", "name": "Helsingborg"},
         "member_since": response.json()["member_since"],
         "avatar": None,
+        "reviews": {"average": None, "count": 0},
     }
 
 

@@ -103,6 +103,20 @@ def one_of_each(superuser) -> None:
     answer = exchanges.propose(actor=helper, listing=offer, message="Jag hjälper gärna!")
     exchanges.accept(actor=offer.owner, exchange=answer)
     exchanges.dispute(actor=helper, exchange=answer, reason="Ingen kom.")
+    # A reported message, and a reported review of a completed exchange.
+    from exchange import reviews
+
+    first_message = answer.messages.order_by("pk").first()
+    assert first_message is not None
+    moderation.report(
+        reporter=offer.owner, kind="message", item_id=first_message.pk, reason="offensive"
+    )
+    done = exchanges.propose(actor=make_resident(), listing=offer, message="Jag med!")
+    exchanges.accept(actor=offer.owner, exchange=done)
+    exchanges.confirm(actor=offer.owner, exchange=done)
+    exchanges.confirm(actor=done.responder, exchange=done)
+    review = reviews.write(actor=done.responder, exchange=done, rating=1, text="Usch")
+    moderation.report(reporter=offer.owner, kind="review", item_id=review.pk, reason="other")
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator

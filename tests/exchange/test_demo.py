@@ -27,3 +27,28 @@ def test_the_demo_marketplace_covers_every_municipality_category_and_kind(settin
     assert Listing.objects.filter(state="pending_review").count() == 2
     assert Listing.objects.filter(state="hidden").count() == 1
     assert all(row["address"] is None for row in rows)
+
+
+def test_the_demo_has_exchanges_reviews_and_hours_and_loads_twice(settings) -> None:
+    from exchange import timebank
+    from exchange.models import Exchange, Review, Transfer
+    from smartplatform.accounts.models import User
+    from tests.factories import client_for
+
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", stdout=StringIO())  # idempotent
+
+    states = sorted(Exchange.objects.values_list("state", flat=True))
+    assert states == ["accepted", "completed", "completed", "proposed"]
+    assert Review.objects.count() == 3
+    assert Transfer.objects.filter(kind="gift").count() == 1
+    assert timebank.ledger_problems() == []
+    birgitta = User.objects.get(email="birgitta@example.com")
+    profile = APIClient().get(f"/api/v1/users/{birgitta.pk}/").json()
+    assert profile["reviews"] == {"average": "5.0", "count": 1}
+    statement = client_for(birgitta).get("/api/v1/timebank/entries/").json()["results"]
+    assert [line["hours"] for line in statement] == ["-1.00", "2.00"]
+    johan = User.objects.get(email="johan@example.com")
+    account = client_for(johan).get("/api/v1/timebank/account/").json()
+    assert account["held"] == "1.00"  # his accepted request holds the lift's hour
