@@ -114,17 +114,27 @@ def can_see_address(user: Any, listing: Listing) -> bool:
 # --- Exchanges ------------------------------------------------------------------------------
 
 
+def _edits_for(user: Any, organisation_id: int | None) -> bool:
+    # Membership itself, not ``has_role``: a superuser is not a side of anyone's exchange.
+    return (
+        organisation_id is not None
+        and Membership.objects.filter(
+            user=user, organisation_id=organisation_id, role__in=EDITOR_ROLES
+        ).exists()
+    )
+
+
 def on_listing_side(user: Any, exchange: Exchange) -> bool:
-    return can_manage(user, exchange.listing)
+    if not user.is_authenticated:
+        return False
+    listing = exchange.listing
+    return listing.owner_id == user.pk or _edits_for(user, listing.organisation_id)
 
 
 def on_responder_side(user: Any, exchange: Exchange) -> bool:
     if not user.is_authenticated:
         return False
-    if exchange.responder_id == user.pk:
-        return True
-    organisation = exchange.responder_organisation
-    return organisation is not None and has_role(user, organisation, Role.EDITOR)
+    return exchange.responder_id == user.pk or _edits_for(user, exchange.responder_organisation_id)
 
 
 def organisations_edited_by(user: Any) -> set[int]:

@@ -519,3 +519,12 @@ def test_a_coordinator_answers_and_confirms_for_a_resident() -> None:
     assert list(
         Act.objects.filter(resident_id=elsa).order_by("pk").values_list("action", flat=True)
     ) == ["account.registered", "exchange.proposed", "exchange.confirmed"]
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "1.234", "NaN", "två", "5000"])
+def test_the_hours_of_an_answer_are_positive_with_two_decimals_at_most(bad: str) -> None:
+    refused = answer(resident(), garden_offer(), hours=bad)
+
+    assert refused.status_code == 400
+    assert list(refused.json()["fields"]) == ["hours"]
+    assert Exchange.objects.count() == 0

@@ -343,3 +343,118 @@ def test_reviews_with_open_reports_wait_in_the_moderators_summary(events: Any) -
     told = events.of_type("moderation.queue_waiting")
     assert [(e["moderator"], e["items"]) for e in told] == [(here.pk, 1)]
     assert elsewhere.pk not in [e["moderator"] for e in told]
+
+
+# --- The matrix: who reads and writes a thread, who writes and changes a review ------------
+
+
+def _coordinator_for(user: Any) -> Any:
+    """A coordinator of a meeting place ``user`` gave consent to: the coordinator acts for
+    them by sending X-On-Behalf-Of."""
+    from smartplatform.assistance.models import Consent
+    from smartplatform.organisations.models import Membership, Organisation
+
+    place = Organisation.objects.create(
+        name="Träffpunkten", slug=f"traffpunkten-{user.pk}", kind="association", is_verified=True
+    )
+    coordinator = verified_user()
+    Membership.objects.create(organisation=place, user=coordinator, is_coordinator=True)
+    Consent.objects.create(resident=user, organisation=place, statement="Hjälp mig gärna.")
+    return coordinator
+
+
+@pytest.mark.parametrize(
+    ("who", "reads", "writes"),
+    [
+        ("owner", True, True),
+        ("responder", True, True),
+        ("organisation editor", True, True),
+        ("outsider", False, False),
+        ("moderator here", True, False),
+        ("moderator elsewhere", False, False),
+        ("superuser", True, False),
+        ("coordinator for the responder", True, True),
+    ],
+)
+def test_the_thread_matrix(who: str, reads: bool, writes: bool) -> None:
+    from smartplatform.organisations.models import Membership, Organisation
+    from tests.factories import SuperuserFactory
+
+    club = Organisation.objects.create(
+        name="Grannhjälpen", slug="grannhjalpen", kind="association", is_verified=True
+    )
+    owner, helper, editor = resident(), resident(), resident()
+    for person in (owner, editor):
+        Membership.objects.create(organisation=club, user=person, role="editor")
+    offer = make_listing("Hjälp i trädgården", owner=owner, organisation=club)
+    exchange_id = (
+        client_for(helper)
+        .post(EXCHANGES, {"listing": offer.pk, "message": "Hej!"}, format="json")
+        .json()["id"]
+    )
+    first = Message.objects.get(exchange_id=exchange_id)
+    report(owner, "message", first.pk)  # opens the thread to the municipality's moderators
+    headers: dict[str, Any] = {}
+    if who == "coordinator for the responder":
+        viewer = _coordinator_for(helper)
+        headers = {"HTTP_X_ON_BEHALF_OF": str(helper.pk)}
+    else:
+        viewer = {
+            "owner": owner,
+            "responder": helper,
+            "organisation editor": editor,
+            "outsider": resident(),
+            "moderator here": moderator("1283"),
+            "moderator elsewhere": moderator("1284"),
+            "superuser": verified_user(SuperuserFactory),
+        }[who]
+    client = client_for(viewer)
+    url = f"{EXCHANGES}{exchange_id}/messages/"
+
+    read = client.get(url, **headers)
+    written = client.post(url, {"body": "Ett svar"}, format="json", **headers)
+
+    assert (read.status_code == 200) is reads
+    assert (written.status_code == 201) is writes
+    if not reads:
+        assert read.status_code == 404
+    if reads and not writes:
+        assert (written.status_code, written.json()["code"]) == (403, "not_a_party")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("owner", 201),
+        ("responder", 201),
+        ("outsider", 404),
+        ("moderator here", 404),  # nothing disputed or reported: not theirs to see
+        ("superuser", 403),  # sees everything, but is no side of the exchange
+        ("coordinator for the responder", 201),
+    ],
+)
+def test_who_reviews_a_completed_exchange(who: str, status: int) -> None:
+    from tests.factories import SuperuserFactory
+
+    owner, helper, exchange_id = an_exchange("completed")
+    headers: dict[str, Any] = {}
+    if who == "coordinator for the responder":
+        viewer = _coordinator_for(helper)
+        headers = {"HTTP_X_ON_BEHALF_OF": str(helper.pk)}
+    else:
+        viewer = {
+            "owner": owner,
+            "responder": helper,
+            "outsider": resident(),
+            "moderator here": moderator("1283"),
+            "superuser": verified_user(SuperuserFactory),
+        }[who]
+
+    made = client_for(viewer).post(
+        f"{EXCHANGES}{exchange_id}/review/", {"rating": 5}, format="json", **headers
+    )
+
+    assert made.status_code == status
+    if status == 201:
+        expected_subject = helper if who == "owner" else owner
+        assert made.json()["subject"]["id"] == expected_subject.pk
