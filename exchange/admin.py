@@ -285,4 +285,4 @@ class ListingTagAdmin(admin.ModelAdmin):
 
 
 # The exchanges' and the time bank's admin live in their own modules.
-from exchange import exchange_admin, timebank_admin  # noqa: E402, F401
+from exchange import booking_admin, exchange_admin, timebank_admin  # noqa: E402, F401

@@ -124,11 +124,16 @@ def _edits_for(user: Any, organisation_id: int | None) -> bool:
     )
 
 
-def on_listing_side(user: Any, exchange: Exchange) -> bool:
+def on_listing_side_of(user: Any, listing: Listing) -> bool:
+    """The listing's owner or an editor of its organisation (a superuser is not, by being
+    one): the side that accepts answers and approves bookings."""
     if not user.is_authenticated:
         return False
-    listing = exchange.listing
     return listing.owner_id == user.pk or _edits_for(user, listing.organisation_id)
+
+
+def on_listing_side(user: Any, exchange: Exchange) -> bool:
+    return on_listing_side_of(user, exchange.listing)
 
 
 def on_responder_side(user: Any, exchange: Exchange) -> bool:

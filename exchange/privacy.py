@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from exchange.models import (
     Block,
+    Booking,
     Exchange,
     Listing,
     Message,
@@ -205,4 +206,32 @@ personal_data.register(
         ),
     },
     erase=_erase_reviews,
+)
+
+
+# --- Bookings -------------------------------------------------------------------------------
+
+
+def _end_future_bookings(user: User) -> None:
+    """Bookings still ahead are cancelled (held hours go back, the owner is told); past ones
+    stay as the owner's record, with the person's notes blanked."""
+    from exchange import bookings
+
+    bookings.cancel_all_ahead(booker=user)
+    Booking.objects.filter(booker=user).exclude(note="").update(note="")
+
+
+personal_data.register(
+    "bookings",
+    Booking,
+    export=lambda user: personal_data.rows(
+        Booking.objects.filter(booker=user).order_by("pk"),
+        "resource__listing__title",
+        "starts_at",
+        "ends_at",
+        "state",
+        "note",
+        "hours",
+    ),
+    erase=_end_future_bookings,
 )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exchange import exchanges, listings, moderation
+from exchange import bookings, exchanges, listings, moderation
 
 
 @shared_task(name="exchange.expire_listings", ignore_result=True)
@@ -21,3 +21,15 @@ def tell_moderators_of_waiting_items() -> int:
 def complete_silent_exchanges() -> int:
     """Hourly: exchanges one side confirmed long enough ago, the other silent, complete."""
     return exchanges.complete_silent_exchanges()
+
+
+@shared_task(name="exchange.complete_past_bookings", ignore_result=True)
+def complete_past_bookings() -> int:
+    """Hourly: confirmed bookings the owner left unmarked two days after their end complete."""
+    return bookings.complete_past_bookings()
+
+
+@shared_task(name="exchange.remind_tomorrows_bookings", ignore_result=True)
+def remind_tomorrows_bookings() -> int:
+    """Daily: bookers of tomorrow's bookings are reminded (once each)."""
+    return bookings.remind_tomorrows_bookings()

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from exchange import exchange_views, timebank_views, views
+from exchange import booking_views, exchange_views, timebank_views, views
 
 router = SimpleRouter()
 router.register("listings", views.ListingViewSet, basename="listing")
@@ -9,6 +9,8 @@ router.register("reports", views.ReportViewSet, basename="report")
 router.register("blocks", views.BlockViewSet, basename="block")
 router.register("exchanges", exchange_views.ExchangeViewSet, basename="exchange")
 router.register("reviews", exchange_views.ReviewViewSet, basename="review")
+router.register("resources", booking_views.ResourceViewSet, basename="resource")
+router.register("bookings", booking_views.BookingViewSet, basename="booking")
 
 urlpatterns = [
     *router.urls,

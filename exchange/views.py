@@ -10,8 +10,9 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchange import listings, moderation, selectors
-from exchange.models import Block, Listing, Report
+from exchange import listings, moderation, resources, selectors
+from exchange.booking_serializers import ResourceSerializer, ResourceWriteSerializer
+from exchange.models import Block, Listing, Report, Resource
 from exchange.serializers import (
     BlockCreateSerializer,
     BlockSerializer,
@@ -151,6 +152,30 @@ class ListingViewSet(
         listing = self.get_object()
         listings.remove_image(actor=request.user, listing=listing, image_id=int(image_id))
         return self._current(listing)
+
+    @extend_schema(request=ResourceWriteSerializer, responses=ResourceSerializer)
+    @action(detail=True, methods=["put"])
+    @raises(*TRANSITION_ERRORS, resources.NotBookableKind)
+    def resource(self, request: Request, pk: str) -> Response:
+        """Make a car or space offer bookable, or change how: its facts, booking rules,
+        equipment and opening hours (these two replaced as a whole; no opening hours:
+        bookable at any time)."""
+        listing = self.get_object()
+        existing = Resource.objects.filter(listing=listing).first()
+        data = ResourceWriteSerializer(instance=existing, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        facts = dict(data.validated_data)
+        equipment = facts.pop("equipment", None)
+        opening_hours = facts.pop("opening_hours", None)
+        made = resources.describe(
+            actor=signed_in_user(request),
+            listing=listing,
+            facts=facts,
+            equipment=equipment,
+            opening_hours=opening_hours,
+        )
+        shown = Resource.objects.prefetch_related("equipment", "opening_hours").get(pk=made.pk)
+        return Response(ResourceSerializer(shown).data)
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

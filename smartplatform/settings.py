@@ -200,6 +200,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.expire_listings",
         "schedule": crontab(hour=6, minute=0),
     },
+    "complete-past-bookings": {
+        "task": "exchange.complete_past_bookings",
+        "schedule": 3600.0,
+    },
+    "remind-tomorrows-bookings": {
+        "task": "exchange.remind_tomorrows_bookings",
+        "schedule": crontab(hour=17, minute=0),
+    },
     "complete-silent-exchanges": {
         "task": "exchange.complete_silent_exchanges",
         "schedule": 3600.0,
@@ -413,6 +421,8 @@ SPECTACULAR_SETTINGS = {
         "ListingCompensationEnum": "exchange.models.Listing.Compensation",
         "ListingKindEnum": "exchange.models.Listing.Kind",
         "ListingCategoryEnum": "exchange.models.Listing.Category",
+        "BusyReasonEnum": ["booked", "buffer", "blackout"],
+        "ReportReasonEnum": "exchange.models.Report.Reason",
     },
 }
 

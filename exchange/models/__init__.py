@@ -1,6 +1,14 @@
 """The exchange's models: listings and their moderation, exchanges between two parties with
 their messages and reviews, and the time bank's ledger."""
 
+from exchange.models.bookings import (
+    ACTIVE_BOOKING_STATES,
+    Blackout,
+    Booking,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+)
 from exchange.models.exchanges import (
     OPEN_STATES,
     DisputeQueueItem,
@@ -27,10 +35,13 @@ from exchange.models.moderation import (
 from exchange.models.timebank import Entry, Hold, TimeAccount, Transfer
 
 __all__ = [
+    "ACTIVE_BOOKING_STATES",
     "LISTING_LIFETIME",
     "OPEN_STATES",
+    "Blackout",
     "Block",
     "BlockedWord",
+    "Booking",
     "DisputeQueueItem",
     "Entry",
     "Exchange",
@@ -41,9 +52,12 @@ __all__ = [
     "Message",
     "ModerationDecision",
     "ModerationQueueItem",
+    "OpeningHours",
     "Report",
     "ReportedMessage",
     "ReportedReview",
+    "Resource",
+    "ResourceEquipment",
     "Review",
     "TimeAccount",
     "Transfer",

@@ -146,6 +146,33 @@ def person(django_capture_on_commit_callbacks) -> User:
     mower = make_listing("Gräsklippning", compensation="time_credits", hours=1)
     open_one = exchanges.propose(actor=user, listing=mower, message="Kan du i helgen?")
     exchanges.accept(actor=mower.owner, exchange=open_one)
+    # Bookings: a room booked for next week with a note naming the person, one in the past.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exchange import bookings, resources
+    from exchange.models import Booking
+
+    room_listing = make_listing("Mötesrum", category="space")
+    room = resources.describe(
+        actor=room_listing.owner, listing=room_listing, facts={"instant_booking": True}
+    )
+    ahead = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+    bookings.book(
+        booker=user,
+        resource=room,
+        slots=[bookings.Slot(ahead, ahead + timedelta(hours=2))],
+        note=f"Syföreningen, kontakt {NAME}",
+    )
+    Booking.objects.create(
+        resource=room,
+        booker=user,
+        starts_at=ahead - timedelta(days=30),
+        ends_at=ahead - timedelta(days=30, hours=-1),
+        blocked_until=ahead - timedelta(days=30, hours=-1),
+        state="completed",
+    )
     return user
 
 
@@ -203,6 +230,10 @@ def test_the_export_holds_every_row_about_the_person(person, django_capture_on_c
         "Kan du i helgen?",
     ]
     assert [r["rating"] for r in document["reviews"]["written"]] == [5]
+    assert [(b["resource__listing__title"], b["state"]) for b in document["bookings"]] == [
+        ("Mötesrum", "confirmed"),
+        ("Mötesrum", "completed"),
+    ]
     assert [r["text"] for r in document["reviews"]["received"]] == ["Trevlig, Gunvor!"]
 
 
@@ -270,6 +301,12 @@ def test_after_deletion_no_column_names_the_person_and_they_cannot_sign_in(
         "completed",
     ]
     assert list(Review.objects.values_list("rating", "text")) == [(5, "")]
+    from exchange.models import Booking
+
+    assert sorted(Booking.objects.filter(booker=person).values_list("state", flat=True)) == [
+        "cancelled",
+        "completed",
+    ]
     assert timebank.ledger_problems() == []
     # Their email address is free: someone may sign up with it again.
     fresh = AuthClient("app", django_capture_on_commit_callbacks).auth(

@@ -117,6 +117,34 @@ def one_of_each(superuser) -> None:
     exchanges.confirm(actor=done.responder, exchange=done)
     review = reviews.write(actor=done.responder, exchange=done, rating=1, text="Usch")
     moderation.report(reporter=offer.owner, kind="review", item_id=review.pk, reason="other")
+    # A bookable room with opening hours, equipment, a blackout and a booking.
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from exchange import bookings, resources
+
+    room_listing = make_listing("Mötesrum", category="space")
+    room = resources.describe(
+        actor=room_listing.owner,
+        listing=room_listing,
+        facts={"instant_booking": True},
+        equipment=["wifi"],
+        opening_hours=[{"weekday": 0, "opens": time(8), "closes": time(20)}],
+    )
+    soon = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=30)
+    resources.add_blackout(
+        actor=room_listing.owner,
+        resource=room,
+        starts_at=soon + timedelta(days=20),
+        ends_at=soon + timedelta(days=21),
+    )
+    while soon.astimezone(bookings.STOCKHOLM).weekday() != 0:
+        soon += timedelta(days=1)
+    soon = soon.astimezone(bookings.STOCKHOLM).replace(hour=10)
+    bookings.book(
+        booker=helper, resource=room, slots=[bookings.Slot(soon, soon + timedelta(hours=1))]
+    )
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator

@@ -1,0 +1,289 @@
+"""Bookable resources and bookings in the API. Times are ISO 8601 with their offset, shown
+in Europe/Stockholm."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from exchange.bookings import local
+from exchange.models import Blackout, Booking, Listing, OpeningHours, Resource, ResourceEquipment
+from exchange.serializers import ChoiceValueSerializer
+from smartplatform.core.serializers import StrictInputSerializer
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    opens = serializers.TimeField(format="%H:%M")
+    closes = serializers.TimeField(format="%H:%M")
+
+    class Meta:
+        model = OpeningHours
+        fields = ("weekday", "opens", "closes")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["closes"] <= attrs["opens"]:
+            raise serializers.ValidationError({"closes": [_("Closes after it opens.")]})
+        return attrs
+
+
+class BlackoutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Blackout
+        fields = ("id", "starts_at", "ends_at", "reason")
+        read_only_fields = ("id",)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["ends_at"] <= attrs["starts_at"]:
+            raise serializers.ValidationError({"ends_at": [_("Ends after it starts.")]})
+        return attrs
+
+
+RESOURCE_FACTS = (
+    "seats",
+    "fuel",
+    "range_km",
+    "wheelchair_accessible",
+    "pickup_place",
+    "minimum_driver_age",
+    "capacity",
+    "step_free",
+    "hearing_loop",
+    "accessible_toilet",
+    "house_rules",
+)
+RESOURCE_RULES = (
+    "instant_booking",
+    "min_duration_minutes",
+    "max_duration_minutes",
+    "max_days_ahead",
+    "buffer_minutes",
+    "monthly_quota_hours",
+    "cancellation_deadline_hours",
+)
+
+
+class ResourceListingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    municipality = serializers.CharField()
+    compensation = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    """A bookable car or space: its facts, its booking rules and its opening hours (none:
+    bookable at any time). With time credits, ``listing.hours`` is the price per booked
+    hour."""
+
+    listing = serializers.SerializerMethodField()
+    equipment = serializers.SerializerMethodField()
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Resource
+        fields = ("id", "listing", *RESOURCE_FACTS, "equipment", *RESOURCE_RULES, "opening_hours")
+
+    @extend_schema_field(ResourceListingSerializer)
+    def get_listing(self, resource: Resource) -> dict[str, Any]:
+        listing = resource.listing
+        return {
+            "id": listing.pk,
+            "title": listing.title,
+            "category": listing.category,
+            "municipality": listing.municipality_id,
+            "compensation": listing.compensation,
+            "hours": None if listing.hours is None else f"{listing.hours:.2f}",
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_equipment(self, resource: Resource) -> list[str]:
+        return sorted(item.item for item in resource.equipment.all())
+
+
+class ResourceWriteSerializer(StrictInputSerializer, serializers.ModelSerializer):
+    """The owner's description of a bookable resource; ``opening_hours`` and ``equipment``
+    are replaced as a whole."""
+
+    equipment = serializers.ListField(
+        child=serializers.ChoiceField(choices=ResourceEquipment.Item.choices),
+        required=False,
+        max_length=20,
+    )
+    opening_hours = OpeningHoursSerializer(many=True, required=False)
+
+    class Meta:
+        model = Resource
+        fields = (*RESOURCE_FACTS, "equipment", *RESOURCE_RULES, "opening_hours")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        low = attrs.get("min_duration_minutes", getattr(self.instance, "min_duration_minutes", 60))
+        high = attrs.get(
+            "max_duration_minutes", getattr(self.instance, "max_duration_minutes", 480)
+        )
+        if high < low:
+            raise serializers.ValidationError(
+                {"max_duration_minutes": [_("At least the shortest booking.")]}
+            )
+        return attrs
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    """``from`` and ``to`` (ISO 8601 with an offset), at most 31 days apart."""
+
+    def get_fields(self) -> dict[str, Any]:
+        # "from" is a Python keyword: the fields are named here.
+        return {
+            "from": serializers.DateTimeField(help_text="ISO 8601, with an offset."),
+            "to": serializers.DateTimeField(help_text="At most 31 days after from."),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from exchange.availability import MAX_RANGE
+
+        if attrs["to"] <= attrs["from"]:
+            raise serializers.ValidationError({"to": [_("After from.")]})
+        if attrs["to"] - attrs["from"] > MAX_RANGE:
+            raise serializers.ValidationError({"to": [_("At most 31 days after from.")]})
+        return attrs
+
+
+class IntervalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class BusySerializer(IntervalSerializer):
+    reason = serializers.ChoiceField(choices=["booked", "buffer", "blackout"])
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    timezone = serializers.CharField()
+    free = IntervalSerializer(many=True)
+    busy = BusySerializer(many=True)
+
+
+class RepeatSerializer(StrictInputSerializer):
+    every_weeks = serializers.ChoiceField(choices=[(1, "1"), (2, "2")], help_text="1 or 2.")
+    count = serializers.IntegerField(min_value=2, max_value=52, help_text="Occurrences in all.")
+
+
+class BookingCreateSerializer(StrictInputSerializer):
+    resource = serializers.IntegerField(min_value=1)
+    start = serializers.DateTimeField(help_text="ISO 8601 with an offset.")
+    end = serializers.DateTimeField()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    driver_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Cars: you confirm you are at least the owner's minimum age (18 or more) "
+        "and hold a valid driving licence.",
+    )
+    repeat = RepeatSerializer(required=False, help_text="A weekly or fortnightly series.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": [_("After the start.")]})
+        return attrs
+
+
+class BookingResourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    listing = serializers.IntegerField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+
+
+class BookerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def _local(moment: datetime) -> str:
+    return local(moment).isoformat()
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    """A booking as its booker or the resource's owner sees it. ``address`` is the exact
+    address of the car or space: the owner's side always, the booker once confirmed."""
+
+    resource = serializers.SerializerMethodField()
+    booker = serializers.SerializerMethodField()
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = (
+            "id",
+            "resource",
+            "booker",
+            "start",
+            "end",
+            "state",
+            "series",
+            "hours",
+            "note",
+            "reason",
+            "address",
+            "driver_confirmed_at",
+            "created_at",
+        )
+
+    @extend_schema_field(BookingResourceSerializer)
+    def get_resource(self, booking: Booking) -> dict[str, Any]:
+        listing: Listing = booking.resource.listing
+        return {
+            "id": booking.resource_id,
+            "listing": listing.pk,
+            "title": listing.title,
+            "category": listing.category,
+        }
+
+    @extend_schema_field(BookerSerializer)
+    def get_booker(self, booking: Booking) -> dict[str, Any]:
+        return {"id": booking.booker_id, "name": booking.booker.display_name}
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_start(self, booking: Booking) -> str:
+        return _local(booking.starts_at)
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_end(self, booking: Booking) -> str:
+        return _local(booking.ends_at)
+
+    @extend_schema_field(ChoiceValueSerializer)
+    def get_state(self, booking: Booking) -> dict[str, str]:
+        return {"value": booking.state, "label": str(booking.get_state_display())}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_address(self, booking: Booking) -> str | None:
+        viewer = self.context.get("subject") or self.context["request"].user
+        listing = booking.resource.listing
+        edits = self.context.get("edits", set())
+        owner_side = listing.owner_id == viewer.pk or listing.organisation_id in edits
+        booker_sees = booking.booker_id == viewer.pk and booking.state in (
+            Booking.State.CONFIRMED,
+            Booking.State.COMPLETED,
+        )
+        return (listing.address or None) if owner_side or booker_sees else None
+
+
+class BookingSeriesSerializer(serializers.Serializer):
+    series = serializers.UUIDField(allow_null=True)
+    bookings = BookingSerializer(many=True)
+
+
+class BookingQuerySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=[("booker", "booker"), ("owner", "owner")],
+        required=False,
+        help_text="booker: your bookings; owner: bookings of your resources.",
+    )
+    state = serializers.ListField(
+        child=serializers.ChoiceField(choices=Booking.State.choices), required=False
+    )

@@ -1,0 +1,265 @@
+"""Bookable resources (cars and spaces), their availability, and bookings."""
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework import permissions as drf_permissions
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from exchange import availability, bookings, permissions, resources
+from exchange.booking_serializers import (
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    BlackoutSerializer,
+    BookingCreateSerializer,
+    BookingQuerySerializer,
+    BookingSerializer,
+    BookingSeriesSerializer,
+    ResourceSerializer,
+)
+from exchange.exchange_serializers import ReasonSerializer, RequiredReasonSerializer
+from exchange.listings import NotYourListing
+from exchange.models import Booking, Listing, OpeningHours, Resource
+from smartplatform.accounts.permissions import IsVerifiedUser
+from smartplatform.accounts.selectors import signed_in_user
+from smartplatform.core.errors import raises
+from smartplatform.core.idempotency import idempotent
+
+BOOKING_RULE_ERRORS = (
+    bookings.InvalidInterval,
+    bookings.DurationOutOfRange,
+    bookings.TooFarAhead,
+    bookings.OutsideOpeningHours,
+    bookings.DuringBlackout,
+    bookings.QuotaExceeded,
+    bookings.DriverConfirmationRequired,
+    bookings.BookingConflict,
+    bookings.NotBookable,
+    bookings.CannotBookOwnResource,
+)
+MOVE_ERRORS = (bookings.BookingTransitionNotAllowed, bookings.NotYourMove)
+
+
+def resources_shown(viewer: Any) -> QuerySet[Resource]:
+    """Resources of the listings ``viewer`` may read (published ones for everyone)."""
+    return (
+        Resource.objects.filter(
+            listing__in=Listing.objects.filter(permissions.visible_condition(viewer))
+        )
+        .select_related("listing")
+        .prefetch_related(
+            "equipment", Prefetch("opening_hours", queryset=OpeningHours.objects.all())
+        )
+        .order_by("pk")
+    )
+
+
+class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Bookable cars and meeting spaces: their facts, rules and opening hours, and when they
+    are free."""
+
+    serializer_class = ResourceSerializer
+    filter_backends = ()
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve", "availability"):
+            return [drf_permissions.AllowAny()]
+        return [IsVerifiedUser()]
+
+    def get_queryset(self) -> QuerySet[Resource]:
+        return resources_shown(self.request.user)
+
+    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
+    @action(detail=True, methods=["get"])
+    def availability(self, request: Request, pk: str) -> Response:
+        """Free and busy intervals between `from` and `to` (at most 31 days), in
+        Europe/Stockholm: opening hours, blackouts, bookings and the buffer after each."""
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        resource = self.get_object()
+        return Response(
+            availability.availability(
+                resource, query.validated_data["from"], query.validated_data["to"]
+            )
+        )
+
+    @extend_schema(methods=["GET"], responses=BlackoutSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=BlackoutSerializer, responses={201: BlackoutSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    @raises(NotYourListing)
+    def blackouts(self, request: Request, pk: str) -> Response:
+        """Periods the resource cannot be booked (its owner's side adds them)."""
+        resource = self.get_object()
+        if request.method == "GET":
+            if not permissions.can_manage(request.user, resource.listing):
+                raise NotYourListing()
+            return Response(BlackoutSerializer(resource.blackouts.all(), many=True).data)
+        data = BlackoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = resources.add_blackout(
+            actor=signed_in_user(request), resource=resource, **data.validated_data
+        )
+        return Response(BlackoutSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"blackouts/(?P<blackout_id>[0-9]+)")
+    @raises(NotYourListing, resources.UnknownBlackout)
+    def remove_blackout(self, request: Request, pk: str, blackout_id: str) -> Response:
+        resources.remove_blackout(
+            actor=signed_in_user(request),
+            resource=self.get_object(),
+            blackout_id=int(blackout_id),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def bookings_for(viewer: Any) -> QuerySet[Booking]:
+    """Bookings ``viewer`` made, and the bookings of resources on their side."""
+    edits = permissions.organisations_edited_by(viewer)
+    return (
+        Booking.objects.filter(
+            Q(booker=viewer)
+            | Q(resource__listing__owner=viewer)
+            | Q(resource__listing__organisation__in=edits)
+        )
+        .select_related("resource__listing", "booker")
+        .order_by("starts_at", "pk")
+    )
+
+
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your bookings, and the bookings of your cars and spaces."""
+
+    serializer_class = BookingSerializer
+    permission_classes = (IsVerifiedUser,)
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Booking]:
+        if getattr(self, "swagger_fake_view", False):
+            return Booking.objects.none()
+        return bookings_for(self.request.user)
+
+    def get_serializer_context(self) -> Any:
+        context = dict(super().get_serializer_context())
+        if self.request.user.is_authenticated:
+            context["edits"] = permissions.organisations_edited_by(self.request.user)
+        return context
+
+    @extend_schema(parameters=[BookingQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = BookingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = self.get_queryset()
+        me = signed_in_user(request)
+        if query.validated_data.get("role") == "booker":
+            found = found.filter(booker=me)
+        elif query.validated_data.get("role") == "owner":
+            found = found.exclude(booker=me)
+        if states := query.validated_data.get("state"):
+            found = found.filter(state__in=states)
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSeriesSerializer})
+    @idempotent
+    @raises(*BOOKING_RULE_ERRORS)
+    def create(self, request: Request) -> Response:
+        """Book a car or space (send an `Idempotency-Key`). Instant-booking resources confirm
+        at once, the others wait for the owner. `repeat` books a weekly or fortnightly series
+        at the same local time, all or nothing; a 409 `booking_conflict` lists every
+        conflicting interval in `conflicts`."""
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        resource = get_object_or_404(resources_shown(request.user), pk=values["resource"])
+        first = bookings.Slot(values["start"], values["end"])
+        repeat = values.get("repeat")
+        slots = (
+            bookings.weekly_slots(
+                first, every_weeks=int(repeat["every_weeks"]), count=repeat["count"]
+            )
+            if repeat
+            else [first]
+        )
+        made = bookings.book(
+            booker=signed_in_user(request),
+            resource=resource,
+            slots=slots,
+            note=values.get("note", ""),
+            driver_confirmed=values["driver_confirmed"],
+        )
+        shown = list(self.get_queryset().filter(pk__in=[b.pk for b in made]))
+        body = {
+            "series": str(made[0].series) if made[0].series else None,
+            "bookings": self.get_serializer(shown, many=True).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _answer(self, booking: Booking) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=booking.pk)).data)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    @raises(*MOVE_ERRORS)
+    def approve(self, request: Request, pk: str) -> Response:
+        """The owner's side confirms a requested booking (hours are held for time credits)."""
+        return self._answer(
+            bookings.approve(actor=signed_in_user(request), booking=self.get_object())
+        )
+
+    @extend_schema(request=RequiredReasonSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    @raises(*MOVE_ERRORS, bookings.ReasonRequired)
+    def decline(self, request: Request, pk: str) -> Response:
+        data = RequiredReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(
+            bookings.decline(
+                actor=signed_in_user(request),
+                booking=self.get_object(),
+                reason=data.validated_data["reason"],
+            )
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    @raises(*MOVE_ERRORS, bookings.CancellationDeadlinePassed, bookings.ReasonRequired)
+    def cancel(self, request: Request, pk: str) -> Response:
+        """The booker cancels before the resource's deadline; the owner's side at any time
+        before the end, with a reason."""
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(
+            bookings.cancel(
+                actor=signed_in_user(request),
+                booking=self.get_object(),
+                reason=data.validated_data.get("reason", ""),
+            )
+        )
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    @raises(*MOVE_ERRORS)
+    def complete(self, request: Request, pk: str) -> Response:
+        """The owner's side says it went as booked; hours for time credits are paid."""
+        return self._answer(
+            bookings.complete(actor=signed_in_user(request), booking=self.get_object())
+        )
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    @raises(*MOVE_ERRORS)
+    def no_show(self, request: Request, pk: str) -> Response:
+        """The owner's side says the booker never came; held hours go back."""
+        return self._answer(
+            bookings.no_show(actor=signed_in_user(request), booking=self.get_object())
+        )
