@@ -287,3 +287,82 @@ class BookingQuerySerializer(serializers.Serializer):
     state = serializers.ListField(
         child=serializers.ChoiceField(choices=Booking.State.choices), required=False
     )
+
+
+YES_NO = (("true", "true"), ("false", "false"))
+
+
+class ResourceQuerySerializer(serializers.Serializer):
+    """Search bookable resources by facts and, with ``free_from`` and ``free_to``, by free
+    time: only resources a booking of that whole interval would be accepted on (opening
+    hours, blackouts, bookings and buffers, and the resource's rules)."""
+
+    category = serializers.ListField(
+        child=serializers.ChoiceField(choices=[("car", "car"), ("space", "space")]),
+        required=False,
+    )
+    municipality = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, help_text="Code or slug."
+    )
+    capacity_min = serializers.IntegerField(min_value=1, required=False)
+    seats_min = serializers.IntegerField(min_value=1, required=False)
+    fuel = serializers.ListField(
+        child=serializers.ChoiceField(choices=Resource.Fuel.choices), required=False
+    )
+    step_free = serializers.ChoiceField(choices=YES_NO, required=False)
+    hearing_loop = serializers.ChoiceField(choices=YES_NO, required=False)
+    accessible_toilet = serializers.ChoiceField(choices=YES_NO, required=False)
+    wheelchair = serializers.ChoiceField(choices=YES_NO, required=False)
+    equipment = serializers.ListField(
+        child=serializers.ChoiceField(choices=ResourceEquipment.Item.choices),
+        required=False,
+        help_text="Repeatable: resources with all of them.",
+    )
+    near = serializers.CharField(required=False, max_length=60, help_text="latitude,longitude")
+    radius_km = serializers.FloatField(required=False, min_value=0.1, max_value=500)
+    free_from = serializers.DateTimeField(required=False, help_text="ISO 8601 with an offset.")
+    free_to = serializers.DateTimeField(required=False)
+
+    def validate_municipality(self, values: list[str]) -> list[str]:
+        from smartplatform.organisations.serializers import municipality_codes
+
+        return municipality_codes(values)
+
+    def validate_near(self, value: str) -> tuple[float, float]:
+        from exchange.serializers import _point
+
+        return _point(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("near" in attrs) != ("radius_km" in attrs):
+            raise serializers.ValidationError({"radius_km": [_("Give near= and radius_km=.")]})
+        if ("free_from" in attrs) != ("free_to" in attrs):
+            raise serializers.ValidationError({"free_to": [_("Give free_from= and free_to=.")]})
+        if "free_from" in attrs and attrs["free_to"] <= attrs["free_from"]:
+            raise serializers.ValidationError({"free_to": [_("After free_from.")]})
+        return attrs
+
+    def query(self) -> Any:
+        from exchange.selectors import ResourceQuery
+
+        data = self.validated_data
+
+        def yes(name: str) -> bool | None:
+            return None if name not in data else data[name] == "true"
+
+        return ResourceQuery(
+            categories=data.get("category", []),
+            municipalities=data.get("municipality", []),
+            capacity_min=data.get("capacity_min"),
+            seats_min=data.get("seats_min"),
+            fuels=data.get("fuel", []),
+            step_free=yes("step_free"),
+            hearing_loop=yes("hearing_loop"),
+            accessible_toilet=yes("accessible_toilet"),
+            wheelchair=yes("wheelchair"),
+            equipment=list(dict.fromkeys(data.get("equipment", []))),
+            near=data.get("near"),
+            radius_km=data.get("radius_km"),
+            free_from=data.get("free_from"),
+            free_to=data.get("free_to"),
+        )

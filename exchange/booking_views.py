@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
@@ -11,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchange import availability, bookings, permissions, resources
+from exchange import availability, bookings, permissions, resources, selectors
 from exchange.booking_serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -20,6 +21,7 @@ from exchange.booking_serializers import (
     BookingQuerySerializer,
     BookingSerializer,
     BookingSeriesSerializer,
+    ResourceQuerySerializer,
     ResourceSerializer,
 )
 from exchange.exchange_serializers import ReasonSerializer, RequiredReasonSerializer
@@ -73,6 +75,18 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self) -> QuerySet[Resource]:
         return resources_shown(self.request.user)
+
+    @extend_schema(parameters=[ResourceQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Search by facts ("a step-free room for 20 in Klippan") and free time ("on
+        Thursday 18-20": `free_from` and `free_to`)."""
+        query = ResourceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = selectors.resource_search(
+            viewer=request.user, query=query.query(), now=timezone.now()
+        )
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
     @action(detail=True, methods=["get"])

@@ -1,14 +1,38 @@
-"""Reads of listings: the search behind ``/api/v1/listings/``."""
+"""Reads: the listing search behind ``/api/v1/listings/``, what a listing shows, what a
+viewer may report, and the search of bookable resources by facts and free time."""
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import ACos, Coalesce, Cos, Greatest, Least, Radians, Sin
 
 from exchange import permissions, search
-from exchange.models import Exchange, Listing, ListingImage, ListingTag, Message, Review
+from exchange.models import (
+    ACTIVE_BOOKING_STATES,
+    Blackout,
+    Booking,
+    Exchange,
+    Listing,
+    ListingImage,
+    ListingTag,
+    Message,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+    Review,
+)
 from smartplatform.organisations.models import Municipality
 
 EARTH_RADIUS_KM = 6371.0
@@ -202,3 +226,125 @@ def reportable(kind: str, *, viewer: Any) -> QuerySet[Any]:
     if kind == "review":
         return Review.objects.filter(hidden_at__isnull=True)
     return listing_detail_queryset(viewer=viewer)
+
+
+# --- Bookable resources ---------------------------------------------------------------------
+
+
+@dataclass
+class ResourceQuery:
+    categories: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)  # codes
+    capacity_min: int | None = None
+    seats_min: int | None = None
+    fuels: list[str] = field(default_factory=list)
+    step_free: bool | None = None
+    hearing_loop: bool | None = None
+    accessible_toilet: bool | None = None
+    wheelchair: bool | None = None
+    equipment: list[str] = field(default_factory=list)  # all of them
+    near: tuple[float, float] | None = None
+    radius_km: float | None = None
+    free_from: datetime | None = None
+    free_to: datetime | None = None
+
+
+def _free_condition(start: datetime, end: datetime, now: datetime) -> Any:
+    """Resources a booking of exactly [start, end) would be accepted on: its rules (length,
+    days ahead), opening hours, blackouts, and active bookings with their buffers. The new
+    booking's own buffer (it must not run into the next booking) is ``_tail_conflicts``'s."""
+    from exchange.bookings import STOCKHOLM
+
+    minutes = (end - start).total_seconds() / 60
+    days_ahead = math.ceil(max(0.0, (start - now).total_seconds()) / 86400)
+    condition: Any = Q(
+        min_duration_minutes__lte=minutes,
+        max_duration_minutes__gte=minutes,
+        max_days_ahead__gte=days_ahead,
+    )
+    local_start, local_end = start.astimezone(STOCKHOLM), end.astimezone(STOCKHOLM)
+    has_hours = Exists(OpeningHours.objects.filter(resource=OuterRef("pk")))
+    if local_start.date() == local_end.date():
+        fits = Exists(
+            OpeningHours.objects.filter(
+                resource=OuterRef("pk"),
+                weekday=local_start.weekday(),
+                opens__lte=local_start.time(),
+                closes__gte=local_end.time(),
+            )
+        )
+        condition &= ~has_hours | fits
+    else:
+        condition &= ~has_hours
+    condition &= ~Exists(
+        Blackout.objects.filter(resource=OuterRef("pk"), starts_at__lt=end, ends_at__gt=start)
+    )
+    condition &= ~Exists(
+        Booking.objects.filter(
+            resource=OuterRef("pk"),
+            state__in=ACTIVE_BOOKING_STATES,
+            starts_at__lt=end,
+            blocked_until__gt=start,
+        )
+    )
+    return condition if start > now else Q(pk__in=[])
+
+
+def _tail_conflicts(candidates: QuerySet[Resource], end: datetime) -> set[int]:
+    """Candidates where a booking ending at ``end`` would, with the resource's buffer after
+    it, run into the next booking. Two small queries whatever the number of candidates (a
+    per-row buffer in SQL date arithmetic is not portable to SQLite)."""
+    longest = candidates.aggregate(longest=Max("buffer_minutes"))["longest"] or 0
+    if not longest:
+        return set()
+    following = Booking.objects.filter(
+        resource__in=candidates.filter(buffer_minutes__gt=0).values("pk"),
+        state__in=ACTIVE_BOOKING_STATES,
+        starts_at__gte=end,
+        starts_at__lt=end + timedelta(minutes=longest),
+    ).values_list("resource_id", "starts_at", "resource__buffer_minutes")
+    return {
+        resource_id
+        for resource_id, starts_at, buffer in following
+        if starts_at < end + timedelta(minutes=buffer)
+    }
+
+
+def resource_search(*, viewer: Any, query: ResourceQuery, now: datetime) -> QuerySet[Resource]:
+    """Bookable resources of the listings ``viewer`` may read, by their facts and, with
+    ``free_from`` and ``free_to``, only those free for that whole interval."""
+    listings = Listing.objects.filter(permissions.shown_publicly(viewer))
+    if query.categories:
+        listings = listings.filter(category__in=query.categories)
+    if query.municipalities:
+        listings = listings.filter(municipality_id__in=query.municipalities)
+    if query.near is not None and query.radius_km is not None:
+        latitude, longitude = query.near
+        listings = listings.annotate(distance_km=_distance_km(latitude, longitude)).filter(
+            _within_box(latitude, longitude, query.radius_km), distance_km__lte=query.radius_km
+        )
+    found = Resource.objects.filter(listing__in=listings.values("pk"))
+    if query.capacity_min is not None:
+        found = found.filter(capacity__gte=query.capacity_min)
+    if query.seats_min is not None:
+        found = found.filter(seats__gte=query.seats_min)
+    if query.fuels:
+        found = found.filter(fuel__in=query.fuels)
+    for name in ("step_free", "hearing_loop", "accessible_toilet"):
+        wanted = getattr(query, name)
+        if wanted is not None:
+            found = found.filter(**{name: wanted})
+    if query.wheelchair is not None:
+        found = found.filter(wheelchair_accessible=query.wheelchair)
+    for item in query.equipment:
+        found = found.filter(
+            Exists(ResourceEquipment.objects.filter(resource=OuterRef("pk"), item=item))
+        )
+    if query.free_from is not None and query.free_to is not None:
+        found = found.filter(_free_condition(query.free_from, query.free_to, now))
+        found = found.exclude(pk__in=_tail_conflicts(found, query.free_to))
+    return (
+        found.select_related("listing")
+        .prefetch_related("equipment", "opening_hours")
+        .order_by("pk")
+    )

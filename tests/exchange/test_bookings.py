@@ -4,6 +4,7 @@ approval flow, series across daylight saving, availability, cancellations and ho
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -483,3 +484,116 @@ def test_postgresql_itself_refuses_overlapping_active_bookings() -> None:
     insert(at(2, 10), at(2, 11), state="cancelled")  # not active: fine
     with pytest.raises(IntegrityError), transaction.atomic():
         insert(at(2, 10, 30), at(2, 10, 45))
+
+
+# --- Searching by facts and free time -------------------------------------------------------
+
+
+def test_the_free_time_search_returns_only_what_is_free_for_the_whole_interval() -> None:
+    day = at(3, 0)
+    evening: dict[str, str] = {
+        "free_from": at(3, 18).isoformat(),
+        "free_to": at(3, 20).isoformat(),
+    }
+    klippan = Municipality.objects.get(code="1276")
+
+    def space(title: str, **facts: Any) -> Resource:
+        listing = make_listing(title, owner=resident(), category="space", municipality=klippan)
+        return resources.describe(
+            actor=listing.owner,
+            listing=listing,
+            facts={"capacity": 25, "step_free": True, "instant_booking": True, **facts},
+        )
+
+    free = space("Ledigt rum")
+    booked = space("Bokat rum")
+    assert book(resident(), booked, at(3, 19), at(3, 21)).status_code == 201
+    buffered = space("Rum med marginal", buffer_minutes=60)
+    assert book(resident(), buffered, at(3, 16), at(3, 17, 30)).status_code == 201  # to 18:30
+    tail = space("Rum som bokas strax efter", buffer_minutes=30)
+    # Our 20:00 and its 30 minutes of buffer would run into this one.
+    assert book(resident(), tail, at(3, 20, 15), at(3, 21, 15)).status_code == 201
+    closed = space("Stänger 17")
+    resources.describe(
+        actor=closed.listing.owner,
+        listing=closed.listing,
+        facts={},
+        opening_hours=[{"weekday": day.weekday(), "opens": time(8), "closes": time(17)}],
+    )
+    open_late = space("Öppet till 22")
+    resources.describe(
+        actor=open_late.listing.owner,
+        listing=open_late.listing,
+        facts={},
+        opening_hours=[{"weekday": day.weekday(), "opens": time(8), "closes": time(22)}],
+    )
+    blacked = space("Spärrat rum")
+    resources.add_blackout(
+        actor=blacked.listing.owner, resource=blacked, starts_at=at(3, 19), ends_at=at(4, 0)
+    )
+    space("För litet", capacity=10)
+    space("Trappor", step_free=False)
+    space("Kort maxtid", max_duration_minutes=60)
+
+    found = APIClient().get(
+        "/api/v1/resources/",
+        {
+            "category": "space",
+            "municipality": "klippan",
+            "capacity_min": "20",
+            "step_free": "true",
+            **evening,
+        },
+    )
+
+    assert found.status_code == 200
+    titles = sorted(r["listing"]["title"] for r in found.json()["results"])
+    assert titles == ["Ledigt rum", "Öppet till 22"]
+    # Every resource the search finds takes a booking of that interval.
+    for row in found.json()["results"]:
+        made = book(resident(), Resource.objects.get(pk=row["id"]), at(3, 18), at(3, 20))
+        assert made.status_code == 201, made.json()
+    assert free.pk in [row["id"] for row in found.json()["results"]]
+
+
+def test_an_electric_car_near_a_place_and_bad_search_input() -> None:
+    angelholm = Municipality.objects.get(code="1292")
+    listing = make_listing(
+        "Elbil i Ängelholm",
+        owner=resident(),
+        category="car",
+        municipality=angelholm,
+        latitude=angelholm.latitude,
+        longitude=angelholm.longitude,
+    )
+    resources.describe(actor=listing.owner, listing=listing, facts={"fuel": "el", "seats": 5})
+    diesel = make_listing("Dieselbil", owner=resident(), category="car", municipality=angelholm)
+    resources.describe(actor=diesel.owner, listing=diesel, facts={"fuel": "diesel"})
+    client = APIClient()
+
+    near = client.get(
+        "/api/v1/resources/",
+        {"fuel": "el", "near": f"{angelholm.latitude},{angelholm.longitude}", "radius_km": "10"},
+    )
+    far = client.get("/api/v1/resources/", {"fuel": "el", "near": "55.6,13.0", "radius_km": "10"})
+
+    assert [r["listing"]["title"] for r in near.json()["results"]] == ["Elbil i Ängelholm"]
+    assert far.json()["results"] == []
+    for params, field in (
+        ({"free_from": at(2, 10).isoformat()}, "free_to"),
+        ({"free_from": at(2, 10).isoformat(), "free_to": at(2, 9).isoformat()}, "free_to"),
+        ({"fuel": "kol"}, "fuel"),
+        ({"capacity_min": "många"}, "capacity_min"),
+        ({"near": "56,13"}, "radius_km"),
+    ):
+        refused = client.get("/api/v1/resources/", params)
+        assert (refused.status_code, field in refused.json()["fields"]) == (400, True), params
+
+
+def test_the_resource_search_costs_the_same_for_few_and_many(assert_constant_queries: Any) -> None:
+    def make_rows(n: int) -> None:
+        for _ in range(n):
+            room()
+
+    window = urlencode({"free_from": at(2, 10).isoformat(), "free_to": at(2, 11).isoformat()})
+    assert_constant_queries(APIClient(), f"/api/v1/resources/?{window}", make_rows)
