@@ -366,3 +366,22 @@ class ResourceQuerySerializer(serializers.Serializer):
             free_from=data.get("free_from"),
             free_to=data.get("free_to"),
         )
+
+
+class CalendarFeedCreateSerializer(StrictInputSerializer):
+    resource = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="A resource of yours: a feed of all its bookings. Without: your bookings.",
+    )
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    resource = serializers.IntegerField(source="resource_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class CreatedCalendarFeedSerializer(CalendarFeedSerializer):
+    url = serializers.URLField(help_text="Subscribe to this; it is shown only now.")

@@ -3,8 +3,10 @@
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
@@ -12,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchange import availability, bookings, permissions, resources, selectors
+from exchange import availability, bookings, calendars, permissions, resources, selectors
 from exchange.booking_serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -21,12 +23,15 @@ from exchange.booking_serializers import (
     BookingQuerySerializer,
     BookingSerializer,
     BookingSeriesSerializer,
+    CalendarFeedCreateSerializer,
+    CalendarFeedSerializer,
+    CreatedCalendarFeedSerializer,
     ResourceQuerySerializer,
     ResourceSerializer,
 )
 from exchange.exchange_serializers import ReasonSerializer, RequiredReasonSerializer
 from exchange.listings import NotYourListing
-from exchange.models import Booking, Listing, OpeningHours, Resource
+from exchange.models import Booking, CalendarFeed, Listing, OpeningHours, Resource
 from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
@@ -269,6 +274,17 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             bookings.complete(actor=signed_in_user(request), booking=self.get_object())
         )
 
+    @extend_schema(responses={(200, "text/calendar"): bytes})
+    @action(detail=True, methods=["get"])
+    def ics(self, request: Request, pk: str) -> HttpResponse:
+        """The booking as an iCalendar file, to add to a calendar (a stable UID: adding it
+        again after a change updates the same event)."""
+        booking = self.get_object()
+        body = calendars.render(
+            [booking], viewer=signed_in_user(request), name=booking.resource.listing.title
+        )
+        return _calendar_response(body, f"bokning-{booking.pk}.ics")
+
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"], url_path="no-show")
     @raises(*MOVE_ERRORS)
@@ -277,3 +293,57 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._answer(
             bookings.no_show(actor=signed_in_user(request), booking=self.get_object())
         )
+
+
+class CalendarFeedViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Private calendar feeds (iCalendar) of your bookings, or of all bookings of a resource
+    of yours. The address holds a secret: it is shown once, when the feed is made; revoke a
+    feed (DELETE) and its address answers 404."""
+
+    serializer_class = CalendarFeedSerializer
+    permission_classes = (IsVerifiedUser,)
+    filter_backends = ()
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[CalendarFeed]:
+        if getattr(self, "swagger_fake_view", False):
+            return CalendarFeed.objects.none()
+        return CalendarFeed.objects.filter(owner=signed_in_user(self.request), revoked_at=None)
+
+    @extend_schema(
+        request=CalendarFeedCreateSerializer, responses={201: CreatedCalendarFeedSerializer}
+    )
+    @raises(NotYourListing)
+    def create(self, request: Request) -> Response:
+        data = CalendarFeedCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resource = None
+        if "resource" in data.validated_data:
+            resource = get_object_or_404(
+                resources_shown(request.user), pk=data.validated_data["resource"]
+            )
+        feed, token = calendars.create_feed(owner=signed_in_user(request), resource=resource)
+        body = {**CalendarFeedSerializer(feed).data, "url": calendars.feed_url(token)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @raises(calendars.UnknownFeed)
+    def destroy(self, request: Request, pk: str) -> Response:
+        calendars.revoke_feed(owner=signed_in_user(request), feed_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _calendar_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself, for calendar apps: no login, the token is the key."""
+    feed = calendars.feed_for_token(token)
+    if feed is None or not feed.owner.is_active:
+        raise Http404
+    name = str(feed.resource) if feed.resource_id else str(_("My bookings"))
+    body = calendars.render(calendars.bookings_in(feed), viewer=feed.owner, name=name)
+    return _calendar_response(body, "smartsamhalle.ics")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from exchange.models import (
     Block,
     Booking,
+    CalendarFeed,
     Exchange,
     Listing,
     Message,
@@ -234,4 +235,22 @@ personal_data.register(
         "hours",
     ),
     erase=_end_future_bookings,
+)
+
+
+def _delete_feeds(user: User) -> None:
+    CalendarFeed.objects.filter(owner=user).delete()
+
+
+personal_data.register(
+    "calendar_feeds",
+    CalendarFeed,
+    export=lambda user: personal_data.rows(
+        CalendarFeed.objects.filter(owner=user).order_by("pk"),
+        "resource_id",
+        "created_at",
+        "revoked_at",
+    ),
+    # A feed is a door to the person's bookings: it goes with the account.
+    erase=lambda user: _delete_feeds(user),
 )

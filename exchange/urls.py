@@ -11,6 +11,7 @@ router.register("exchanges", exchange_views.ExchangeViewSet, basename="exchange"
 router.register("reviews", exchange_views.ReviewViewSet, basename="review")
 router.register("resources", booking_views.ResourceViewSet, basename="resource")
 router.register("bookings", booking_views.BookingViewSet, basename="booking")
+router.register("calendars", booking_views.CalendarFeedViewSet, basename="calendar-feed")
 
 urlpatterns = [
     *router.urls,

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalogue import pages as catalogue_pages
+from exchange.booking_views import calendar_feed
 from smartplatform.accounts import views as accounts_views
 from smartplatform.accounts.forms_admin import AdminLoginForm
 from smartplatform.core import views as core_views
@@ -31,6 +32,8 @@ urlpatterns = [
     # Anything else under /api/ is a JSON 404, whatever DEBUG says.
     re_path(r"^api/(?P<path>.*)$", core_views.api_not_found),
     path("admin/", admin.site.urls),
+    # Private calendar feeds (iCalendar) phone calendars subscribe to; the token is the key.
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     # The page behind the signed link a catalogue contact request's email carries.
     path(
         "catalogue/contact-requests/answer/<str:token>/",
