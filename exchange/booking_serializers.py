@@ -9,7 +9,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exchange.bookings import local
-from exchange.models import Blackout, Booking, Listing, OpeningHours, Resource, ResourceEquipment
+from exchange.models import (
+    Blackout,
+    Booking,
+    ConditionReport,
+    Listing,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+    SeatBooking,
+    Trip,
+)
 from exchange.serializers import ChoiceValueSerializer
 from smartplatform.core.serializers import StrictInputSerializer
 
@@ -385,3 +395,129 @@ class CalendarFeedSerializer(serializers.Serializer):
 
 class CreatedCalendarFeedSerializer(CalendarFeedSerializer):
     url = serializers.URLField(help_text="Subscribe to this; it is shown only now.")
+
+
+# --- Lifts ------------------------------------------------------------------------------------
+
+TRIP_FIELDS = (
+    "from_municipality",
+    "from_latitude",
+    "from_longitude",
+    "to_municipality",
+    "to_latitude",
+    "to_longitude",
+    "departs_at",
+    "flexibility_minutes",
+    "seats",
+    "weekly",
+)
+
+
+class TripSerializer(serializers.ModelSerializer):
+    """A lift: where from and to (municipality codes, and points when given), the first
+    departure (weekly: the same local time every week), its flexibility and seats."""
+
+    listing = serializers.SerializerMethodField()
+    from_municipality = serializers.CharField(source="from_municipality_id")
+    to_municipality = serializers.CharField(source="to_municipality_id")
+    departs_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Trip
+        fields = ("id", "listing", *TRIP_FIELDS)
+
+    @extend_schema_field(ResourceListingSerializer)
+    def get_listing(self, trip: Trip) -> dict[str, Any]:
+        listing = trip.listing
+        return {
+            "id": listing.pk,
+            "title": listing.title,
+            "category": listing.kind,
+            "municipality": listing.municipality_id,
+            "compensation": listing.compensation,
+            "hours": None if listing.hours is None else f"{listing.hours:.2f}",
+        }
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_departs_at(self, trip: Trip) -> str:
+        return _local(trip.departs_at)
+
+
+class TripWriteSerializer(StrictInputSerializer):
+    from_municipality = serializers.CharField(max_length=100, help_text="Code or slug.")
+    to_municipality = serializers.CharField(max_length=100, help_text="Code or slug.")
+    from_latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    from_longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    to_latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    to_longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    departs_at = serializers.DateTimeField()
+    flexibility_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, default=0)
+    seats = serializers.IntegerField(min_value=1, max_value=8)
+    weekly = serializers.BooleanField(default=False)
+
+    def _municipality(self, value: str) -> Any:
+        from smartplatform.organisations.models import Municipality
+        from smartplatform.organisations.serializers import municipality_codes
+
+        (code,) = municipality_codes([value]) or [""]
+        return Municipality.objects.get(code=code)
+
+    def validate_from_municipality(self, value: str) -> Any:
+        return self._municipality(value)
+
+    def validate_to_municipality(self, value: str) -> Any:
+        return self._municipality(value)
+
+
+class DepartureSerializer(serializers.Serializer):
+    departure = serializers.DateTimeField()
+    seats_left = serializers.IntegerField()
+
+
+class SeatBookingCreateSerializer(StrictInputSerializer):
+    departure = serializers.DateTimeField(help_text="One of the trip's departures.")
+    seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
+
+
+class SeatBookingSerializer(serializers.ModelSerializer):
+    passenger = serializers.SerializerMethodField()
+    departure = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SeatBooking
+        fields = ("id", "trip", "passenger", "departure", "seats", "state", "created_at")
+
+    @extend_schema_field(BookerSerializer)
+    def get_passenger(self, made: SeatBooking) -> dict[str, Any]:
+        return {"id": made.passenger_id, "name": made.passenger.display_name}
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_departure(self, made: SeatBooking) -> str:
+        return _local(made.departure)
+
+    @extend_schema_field(ChoiceValueSerializer)
+    def get_state(self, made: SeatBooking) -> dict[str, str]:
+        return {"value": made.state, "label": str(made.get_state_display())}
+
+
+class ConditionReportCreateSerializer(StrictInputSerializer):
+    stage = serializers.ChoiceField(choices=ConditionReport.Stage.choices)
+    text = serializers.CharField(max_length=5000)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=6, help_text="At most six."
+    )
+
+
+class ConditionReportSerializer(serializers.ModelSerializer):
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConditionReport
+        fields = ("id", "stage", "text", "written_by", "created_at", "photos")
+
+    @extend_schema_field(serializers.ListField(child=serializers.URLField()))
+    def get_photos(self, report: ConditionReport) -> list[str]:
+        request = self.context.get("request")
+        urls = [photo.image.url for photo in report.photos.all()]
+        return [request.build_absolute_uri(url) for url in urls] if request else urls

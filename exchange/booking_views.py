@@ -10,11 +10,21 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchange import availability, bookings, calendars, permissions, resources, selectors
+from exchange import (
+    availability,
+    bookings,
+    calendars,
+    lifts,
+    permissions,
+    resources,
+    selectors,
+)
 from exchange.booking_serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -25,13 +35,27 @@ from exchange.booking_serializers import (
     BookingSeriesSerializer,
     CalendarFeedCreateSerializer,
     CalendarFeedSerializer,
+    ConditionReportCreateSerializer,
+    ConditionReportSerializer,
     CreatedCalendarFeedSerializer,
+    DepartureSerializer,
     ResourceQuerySerializer,
     ResourceSerializer,
+    SeatBookingCreateSerializer,
+    SeatBookingSerializer,
+    TripSerializer,
 )
 from exchange.exchange_serializers import ReasonSerializer, RequiredReasonSerializer
 from exchange.listings import NotYourListing
-from exchange.models import Booking, CalendarFeed, Listing, OpeningHours, Resource
+from exchange.models import (
+    Booking,
+    CalendarFeed,
+    Listing,
+    OpeningHours,
+    Resource,
+    SeatBooking,
+    Trip,
+)
 from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
@@ -274,6 +298,41 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             bookings.complete(actor=signed_in_user(request), booking=self.get_object())
         )
 
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": ConditionReportCreateSerializer},
+        responses={201: ConditionReportSerializer},
+    )
+    @extend_schema(methods=["GET"], responses=ConditionReportSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    @raises(bookings.NotYourMove, bookings.ConditionReportNotPossible, bookings.TooManyPhotos)
+    def condition(self, request: Request, pk: str) -> Response:
+        """A car's condition at pick-up and at return (multipart: `stage`, `text`, `photos`
+        up to six), written by the booker or the owner's side; both read them."""
+        booking = self.get_object()
+        if request.method == "GET":
+            reports = booking.condition_reports.prefetch_related("photos")
+            return Response(
+                ConditionReportSerializer(reports, many=True, context={"request": request}).data
+            )
+        data = ConditionReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = bookings.report_condition(
+            actor=signed_in_user(request),
+            booking=booking,
+            stage=data.validated_data["stage"],
+            text=data.validated_data["text"],
+            photos=data.validated_data.get("photos", []),
+        )
+        return Response(
+            ConditionReportSerializer(made, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
     @extend_schema(responses={(200, "text/calendar"): bytes})
     @action(detail=True, methods=["get"])
     def ics(self, request: Request, pk: str) -> HttpResponse:
@@ -347,3 +406,121 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     name = str(feed.resource) if feed.resource_id else str(_("My bookings"))
     body = calendars.render(calendars.bookings_in(feed), viewer=feed.owner, name=name)
     return _calendar_response(body, "smartsamhalle.ics")
+
+
+# --- Lifts ------------------------------------------------------------------------------------
+
+
+class TripQuerySerializer(drf_serializers.Serializer):
+    from_municipality = drf_serializers.CharField(required=False, help_text="Code or slug.")
+    to_municipality = drf_serializers.CharField(required=False, help_text="Code or slug.")
+
+
+class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Lifts (samåkning): trips offered or asked for, their departures with the seats left,
+    and booking seats."""
+
+    serializer_class = TripSerializer
+    filter_backends = ()
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("list", "retrieve", "departures"):
+            return [drf_permissions.AllowAny()]
+        return [IsVerifiedUser()]
+
+    def get_queryset(self) -> QuerySet[Trip]:
+        return (
+            Trip.objects.filter(
+                listing__in=Listing.objects.filter(permissions.visible_condition(self.request.user))
+            )
+            .select_related("listing")
+            .order_by("departs_at", "pk")
+        )
+
+    @extend_schema(parameters=[TripQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from smartplatform.organisations.serializers import municipality_codes
+
+        query = TripQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = self.get_queryset()
+        for name in ("from_municipality", "to_municipality"):
+            if value := query.validated_data.get(name):
+                found = found.filter(**{f"{name}_id__in": municipality_codes([value])})
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[AvailabilityQuerySerializer], responses=DepartureSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"])
+    def departures(self, request: Request, pk: str) -> Response:
+        """Departures between `from` and `to` with the seats left on each."""
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        trip = self.get_object()
+        moments = lifts.departures(trip, query.validated_data["from"], query.validated_data["to"])
+        taken = lifts.seats_taken_on(trip, moments)
+        return Response(
+            [
+                {
+                    "departure": bookings.local(moment).isoformat(),
+                    "seats_left": trip.seats - taken.get(moment, 0),
+                }
+                for moment in moments
+            ]
+        )
+
+    @extend_schema(request=SeatBookingCreateSerializer, responses={201: SeatBookingSerializer})
+    @action(detail=True, methods=["post"])
+    @idempotent
+    @raises(
+        lifts.SeatsSoldOut,
+        lifts.NoSuchDeparture,
+        lifts.AlreadyOnBoard,
+        lifts.CannotRideOwnTrip,
+        lifts.TripNotOpen,
+    )
+    def seats(self, request: Request, pk: str) -> Response:
+        """Book seats on one departure (send an `Idempotency-Key`); never more than the trip
+        has, whatever arrives at once (409 `seats_sold_out` with `seats_left`)."""
+        data = SeatBookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = lifts.book_seats(
+            passenger=signed_in_user(request),
+            trip=self.get_object(),
+            departure=data.validated_data["departure"],
+            seats=data.validated_data["seats"],
+        )
+        made = SeatBooking.objects.select_related("passenger").get(pk=made.pk)
+        return Response(SeatBookingSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class SeatBookingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your seats on lifts, and the seats booked on your trips."""
+
+    serializer_class = SeatBookingSerializer
+    permission_classes = (IsVerifiedUser,)
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[SeatBooking]:
+        if getattr(self, "swagger_fake_view", False):
+            return SeatBooking.objects.none()
+        me = signed_in_user(self.request)
+        edits = permissions.organisations_edited_by(me)
+        return (
+            SeatBooking.objects.filter(
+                Q(passenger=me)
+                | Q(trip__listing__owner=me)
+                | Q(trip__listing__organisation__in=edits)
+            )
+            .select_related("passenger")
+            .order_by("departure", "pk")
+        )
+
+    @extend_schema(request=None, responses=SeatBookingSerializer)
+    @action(detail=True, methods=["post"])
+    @raises(lifts.NotYourSeats, lifts.SeatsNotBooked)
+    def cancel(self, request: Request, pk: str) -> Response:
+        made = lifts.cancel_seats(actor=signed_in_user(request), seat_booking=self.get_object())
+        return Response(SeatBookingSerializer(made).data)

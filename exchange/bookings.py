@@ -32,6 +32,8 @@ from exchange import permissions, timebank
 from exchange.models import (
     ACTIVE_BOOKING_STATES,
     Booking,
+    ConditionPhoto,
+    ConditionReport,
     Listing,
     Resource,
     TimeAccount,
@@ -39,6 +41,7 @@ from exchange.models import (
 from smartplatform.accounts.models import User
 from smartplatform.core.errors import ConflictError, DomainError
 from smartplatform.core.events import publish
+from smartplatform.core.images import normalised_jpeg
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 State = Booking.State
@@ -563,3 +566,49 @@ def remind_tomorrows_bookings(*, now: datetime | None = None) -> int:
             _event("reminder", booking)
             reminded += 1
     return reminded
+
+
+# --- A car's condition at pick-up and return ----------------------------------------------
+
+MAX_CONDITION_PHOTOS = 6
+CONDITION_PHOTO_SIDE = 1600
+
+
+class ConditionReportNotPossible(ConflictError):
+    code = "condition_report_not_possible"
+    default_message = _("A condition report is written for a confirmed car booking.")
+
+
+class TooManyPhotos(DomainError):
+    code = "too_many_photos"
+    default_message = _("At most six photos per report.")
+
+
+@transaction.atomic
+def report_condition(
+    *, actor: User, booking: Booking, stage: str, text: str, photos: list[Any]
+) -> ConditionReport:
+    """The booker or the owner's side notes the car's condition at pick-up or return, with
+    photos (re-encoded without their metadata), so damage is reported, not argued about."""
+    booking = _locked(booking)
+    listing = booking.resource.listing
+    if booking.booker_id != actor.pk and not permissions.on_listing_side_of(actor, listing):
+        raise NotYourMove()
+    if listing.category != Listing.Category.CAR or booking.state not in (
+        State.CONFIRMED,
+        State.COMPLETED,
+    ):
+        raise ConditionReportNotPossible(extra={"state": booking.state})
+    if len(photos) > MAX_CONDITION_PHOTOS:
+        raise TooManyPhotos()
+    report = ConditionReport.objects.create(
+        booking=booking, stage=stage, text=text.strip(), written_by=actor
+    )
+    for upload in photos:
+        photo = ConditionPhoto(report=report)
+        photo.image.save(
+            "photo.jpg", normalised_jpeg(upload, max_side=CONDITION_PHOTO_SIDE), save=False
+        )
+        photo.save()
+    _event("condition_reported", booking, stage=stage, by=actor.pk)
+    return report

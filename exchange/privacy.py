@@ -12,12 +12,14 @@ from exchange.models import (
     Block,
     Booking,
     CalendarFeed,
+    ConditionReport,
     Exchange,
     Listing,
     Message,
     ModerationDecision,
     Report,
     Review,
+    SeatBooking,
     TimeAccount,
     Transfer,
 )
@@ -253,4 +255,51 @@ personal_data.register(
     ),
     # A feed is a door to the person's bookings: it goes with the account.
     erase=lambda user: _delete_feeds(user),
+)
+
+personal_data.register(
+    "seat_bookings",
+    SeatBooking,
+    export=lambda user: personal_data.rows(
+        SeatBooking.objects.filter(passenger=user).order_by("pk"),
+        "trip__listing__title",
+        "departure",
+        "seats",
+        "state",
+    ),
+    erase=lambda user: _cancel_seats_ahead(user),
+)
+
+
+def _cancel_seats_ahead(user: User) -> None:
+    """Seats on departures still ahead are given back (the driver is told); past rides
+    stay on the driver's record with the anonymised passenger."""
+    from django.utils import timezone
+
+    from exchange import lifts
+
+    ahead = SeatBooking.objects.filter(
+        passenger=user, state=SeatBooking.State.BOOKED, departure__gt=timezone.now()
+    )
+    for seat_booking in ahead:
+        lifts.cancel_seats(actor=user, seat_booking=seat_booking)
+
+
+def _erase_condition_reports(user: User) -> None:
+    # What a car looked like is the other party's evidence: the report stays, without the
+    # person's words (photos show the car, not the person).
+    ConditionReport.objects.filter(written_by=user).update(text="[borttaget]")
+
+
+personal_data.register(
+    "condition_reports",
+    ConditionReport,
+    export=lambda user: personal_data.rows(
+        ConditionReport.objects.filter(written_by=user).order_by("pk"),
+        "booking_id",
+        "stage",
+        "text",
+        "created_at",
+    ),
+    erase=_erase_condition_reports,
 )

@@ -12,6 +12,8 @@ router.register("reviews", exchange_views.ReviewViewSet, basename="review")
 router.register("resources", booking_views.ResourceViewSet, basename="resource")
 router.register("bookings", booking_views.BookingViewSet, basename="booking")
 router.register("calendars", booking_views.CalendarFeedViewSet, basename="calendar-feed")
+router.register("trips", booking_views.TripViewSet, basename="trip")
+router.register("seats", booking_views.SeatBookingViewSet, basename="seat-booking")
 
 urlpatterns = [
     *router.urls,

@@ -10,9 +10,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchange import listings, moderation, resources, selectors
-from exchange.booking_serializers import ResourceSerializer, ResourceWriteSerializer
-from exchange.models import Block, Listing, Report, Resource
+from exchange import lifts, listings, moderation, resources, selectors
+from exchange.booking_serializers import (
+    ResourceSerializer,
+    ResourceWriteSerializer,
+    TripSerializer,
+    TripWriteSerializer,
+)
+from exchange.models import Block, Listing, Report, Resource, Trip
 from exchange.serializers import (
     BlockCreateSerializer,
     BlockSerializer,
@@ -176,6 +181,20 @@ class ListingViewSet(
         )
         shown = Resource.objects.prefetch_related("equipment", "opening_hours").get(pk=made.pk)
         return Response(ResourceSerializer(shown).data)
+
+    @extend_schema(request=TripWriteSerializer, responses=TripSerializer)
+    @action(detail=True, methods=["put"])
+    @raises(*TRANSITION_ERRORS, lifts.NotACarListing)
+    def trip(self, request: Request, pk: str) -> Response:
+        """Make a car listing a lift: from and to, the first departure (weekly: the same
+        local time every week), its flexibility and the seats."""
+        listing = self.get_object()
+        data = TripWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = lifts.describe_trip(
+            actor=signed_in_user(request), listing=listing, facts=dict(data.validated_data)
+        )
+        return Response(TripSerializer(Trip.objects.select_related("listing").get(pk=made.pk)).data)
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

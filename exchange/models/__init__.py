@@ -6,9 +6,13 @@ from exchange.models.bookings import (
     Blackout,
     Booking,
     CalendarFeed,
+    ConditionPhoto,
+    ConditionReport,
     OpeningHours,
     Resource,
     ResourceEquipment,
+    SeatBooking,
+    Trip,
 )
 from exchange.models.exchanges import (
     OPEN_STATES,
@@ -44,6 +48,8 @@ __all__ = [
     "BlockedWord",
     "Booking",
     "CalendarFeed",
+    "ConditionPhoto",
+    "ConditionReport",
     "DisputeQueueItem",
     "Entry",
     "Exchange",
@@ -61,7 +67,9 @@ __all__ = [
     "Resource",
     "ResourceEquipment",
     "Review",
+    "SeatBooking",
     "TimeAccount",
     "Transfer",
+    "Trip",
     "listing_image_path",
 ]

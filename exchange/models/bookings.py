@@ -8,6 +8,7 @@ requested or confirmed bookings of one resource whose blocked ranges overlap, ha
 the constraint is the last guard, not the first.
 """
 
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -275,3 +276,130 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.resource_id or ''}".strip()
+
+
+class Trip(models.Model):
+    """A lift (samåkning): a car offer (seats for passengers) or request (a lift wanted)
+    from one place to another, once or every week at the same local time."""
+
+    listing = models.OneToOneField(
+        Listing, on_delete=models.CASCADE, related_name="trip", verbose_name=_("listing")
+    )
+    from_municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from"),
+    )
+    from_latitude = models.FloatField(_("from latitude"), null=True, blank=True)
+    from_longitude = models.FloatField(_("from longitude"), null=True, blank=True)
+    to_municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to"),
+    )
+    to_latitude = models.FloatField(_("to latitude"), null=True, blank=True)
+    to_longitude = models.FloatField(_("to longitude"), null=True, blank=True)
+    departs_at = models.DateTimeField(_("departs"), help_text=_("The first departure."))
+    flexibility_minutes = models.PositiveIntegerField(_("flexibility (minutes)"), default=0)
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    weekly = models.BooleanField(_("every week"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+        ordering: ClassVar = ["departs_at", "pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(seats__gte=1), name="exchange_trip_seats")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.listing)
+
+
+class SeatBooking(models.Model):
+    """Seats on one departure of a trip. The seats of a departure never oversell: booking
+    locks the trip's row and counts."""
+
+    class State(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, related_name="seat_bookings")
+    passenger = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="seat_bookings",
+        verbose_name=_("passenger"),
+    )
+    departure = models.DateTimeField(_("departure"))
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.BOOKED)
+    created_at = models.DateTimeField(_("booked"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("seat booking")
+        verbose_name_plural = _("seat bookings")
+        ordering: ClassVar = ["departure", "pk"]
+        indexes: ClassVar = [models.Index(fields=["trip", "departure", "state"])]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["trip", "passenger", "departure"],
+                condition=Q(state="booked"),
+                name="exchange_seat_booking_once_per_departure",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="exchange_seat_booking_seats"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trip} {self.departure:%Y-%m-%d %H:%M} x{self.seats}"
+
+
+class ConditionReport(models.Model):
+    """A car's condition at pick-up or return, in words and photos, so damage is reported
+    rather than argued about."""
+
+    class Stage(models.TextChoices):
+        PICKUP = "pickup", _("Pick-up")
+        RETURN = "return", _("Return")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="condition_reports")
+    stage = models.CharField(_("when"), max_length=10, choices=Stage.choices)
+    text = models.TextField(_("condition"), max_length=5000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="condition_reports",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("condition report")
+        verbose_name_plural = _("condition reports")
+        ordering: ClassVar = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.booking} {self.get_stage_display()}"
+
+
+def condition_photo_path(photo: "ConditionPhoto", filename: str) -> str:
+    return f"bookings/{photo.report.booking_id}/{uuid.uuid4().hex}.jpg"
+
+
+class ConditionPhoto(models.Model):
+    report = models.ForeignKey(ConditionReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=condition_photo_path)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("condition photo")
+        verbose_name_plural = _("condition photos")
+        ordering: ClassVar = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name or ""

@@ -173,6 +173,35 @@ def person(django_capture_on_commit_callbacks) -> User:
         blocked_until=ahead - timedelta(days=30, hours=-1),
         state="completed",
     )
+    # A lift ahead, and a car booking with the person's note on its condition at pick-up.
+    from exchange import lifts
+    from smartplatform.organisations.models import Municipality
+
+    lift_listing = make_listing("Samåkning", category="car")
+    trip = lifts.describe_trip(
+        actor=lift_listing.owner,
+        listing=lift_listing,
+        facts={
+            "from_municipality": Municipality.objects.get(code="1275"),
+            "to_municipality": Municipality.objects.get(code="1283"),
+            "departs_at": ahead,
+            "seats": 3,
+        },
+    )
+    lifts.book_seats(passenger=user, trip=trip, departure=ahead, seats=1)
+    car_listing = make_listing("Elbil", category="car")
+    car = resources.describe(
+        actor=car_listing.owner, listing=car_listing, facts={"instant_booking": True}
+    )
+    [car_booking] = bookings.book(
+        booker=user,
+        resource=car,
+        slots=[bookings.Slot(ahead, ahead + timedelta(hours=2))],
+        driver_confirmed=True,
+    )
+    bookings.report_condition(
+        actor=user, booking=car_booking, stage="pickup", text=f"Repa. /{NAME}", photos=[]
+    )
     return user
 
 
@@ -233,7 +262,10 @@ def test_the_export_holds_every_row_about_the_person(person, django_capture_on_c
     assert [(b["resource__listing__title"], b["state"]) for b in document["bookings"]] == [
         ("Mötesrum", "confirmed"),
         ("Mötesrum", "completed"),
+        ("Elbil", "confirmed"),
     ]
+    assert [s["trip__listing__title"] for s in document["seat_bookings"]] == ["Samåkning"]
+    assert [r["text"] for r in document["condition_reports"]] == [f"Repa. /{NAME}"]
     assert [r["text"] for r in document["reviews"]["received"]] == ["Trevlig, Gunvor!"]
 
 
@@ -305,8 +337,12 @@ def test_after_deletion_no_column_names_the_person_and_they_cannot_sign_in(
 
     assert sorted(Booking.objects.filter(booker=person).values_list("state", flat=True)) == [
         "cancelled",
+        "cancelled",
         "completed",
     ]
+    from exchange.models import SeatBooking
+
+    assert list(SeatBooking.objects.values_list("state", flat=True)) == ["cancelled"]
     assert timebank.ledger_problems() == []
     # Their email address is free: someone may sign up with it again.
     fresh = AuthClient("app", django_capture_on_commit_callbacks).auth(

@@ -66,3 +66,46 @@ def test_forty_threads_book_one_slot_and_exactly_one_gets_it() -> None:
     assert {a.json()["code"] for a in answers if a.status_code == 409} == {"booking_conflict"}
     assert Booking.objects.count() == 1
     assert overlapping_active_pairs() == 0
+
+
+def test_forty_passengers_race_for_three_seats_and_three_get_one() -> None:
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from exchange import lifts
+    from exchange.models import SeatBooking
+    from smartplatform.organisations.models import Municipality
+
+    driver = resident()
+    listing = make_listing("Samåkning", owner=driver, category="car")
+    day = timezone.localdate() + timedelta(days=2)
+    departure = datetime.combine(day, time(7), tzinfo=ZoneInfo("Europe/Stockholm"))
+    trip = lifts.describe_trip(
+        actor=driver,
+        listing=listing,
+        facts={
+            "from_municipality": Municipality.objects.get(code="1275"),
+            "to_municipality": Municipality.objects.get(code="1283"),
+            "departs_at": departure,
+            "seats": 3,
+        },
+    )
+    passengers = iter([resident() for _ in range(MAX_THREADS)])
+
+    def ride() -> Any:
+        client = APIClient()
+        client.force_authenticate(next(passengers))
+        return client.post(
+            f"/api/v1/trips/{trip.pk}/seats/",
+            {"departure": departure.isoformat(), "seats": 1},
+            format="json",
+        )
+
+    answers = run_together(MAX_THREADS, ride)
+
+    statuses = [answer.status_code for answer in answers]
+    assert statuses.count(201) == 3
+    assert statuses.count(409) == MAX_THREADS - 3
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"seats_sold_out"}
+    assert lifts.seats_taken(trip, departure) == 3
+    assert SeatBooking.objects.filter(state="booked").count() == 3
