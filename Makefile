@@ -87,6 +87,10 @@ bench: deps
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
 		CELERY_BROKER_URL= DEBUG=true THROTTLE_ANON_RATE=1000000/min \
 		$(RUN) python manage.py bench_listings --listings $${BENCH_LISTINGS:-100000}
+	@echo "== booking throughput and free-time search on the same scratch database =="
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
+		CELERY_BROKER_URL= DEBUG=true THROTTLE_ANON_RATE=1000000/min \
+		$(RUN) python manage.py bench_bookings --resources $${BENCH_RESOURCES:-10000}
 
 lint: deps
 	$(RUN) ruff check .

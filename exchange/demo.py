@@ -4,6 +4,7 @@ review and a few reported, so the moderation queue has work in it."""
 
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -495,6 +496,235 @@ def _gift() -> None:
         timebank.give_hours(giver=giver, recipient_id=receiver.pk, hours="1", note=note)
 
 
+# --- Bookable cars, spaces and lifts ----------------------------------------------------------
+
+# (organisation slug, editor email, editor name): municipal staff who publish the
+# municipalities' cars and rooms.
+MUNICIPAL_EDITORS = (
+    ("helsingborg", "fordon@example.com", "Eva Fordonsenheten"),
+    ("landskrona", "bibliotek@example.com", "Lena på biblioteket"),
+    ("klippan", "kontorshotell@example.com", "Per Näringsliv Klippan"),
+)
+
+BOOKABLE = (
+    Demo(
+        "helsingborg",
+        "1283",
+        "offer",
+        "car",
+        "Kommunens bilpool: elbilar för anställda och föreningar",
+        "Helsingborgs stads bilpool: tre elbilar vid Stadshuset som föreningar får boka "
+        "vardagkvällar och helger.",
+        ("bilpool", "elbil"),
+        availability="Vardagar 17-22, helger",
+        offset=(0.001, 0.002),
+    ),
+    Demo(
+        "erik@example.com",
+        "1278",
+        "offer",
+        "car",
+        "Elbil som grannarna i Båstad delar",
+        "Vi är fem hushåll som delar en Kia e-Niro. Boka en dag i förväg, ladda efter dig.",
+        ("elbil", "bildelning"),
+        "time_credits",
+        "1",
+        offset=(0.003, -0.004),
+    ),
+    Demo(
+        "emma@example.com",
+        "1275",
+        "offer",
+        "car",
+        "Samåkning Perstorp-Helsingborg varje måndag",
+        "Jag kör till jobbet i Helsingborg varje måndag 07.00 och tar gärna med tre personer.",
+        ("samåkning", "pendling"),
+    ),
+    Demo(
+        "landskrona",
+        "1282",
+        "offer",
+        "space",
+        "Mötesrum på Landskrona stadsbibliotek",
+        "Ljust mötesrum för 20 personer med projektor och hörslinga. Gratis för föreningar.",
+        ("mötesrum", "bibliotek"),
+        availability="Måndag-fredag 9-20",
+        accessibility="Hiss, trappfritt, hörslinga",
+        offset=(0.002, 0.001),
+    ),
+    Demo(
+        "leila@example.com",
+        "1260",
+        "offer",
+        "space",
+        "Föreningskök i Bjuv",
+        "Storkök med plats för 12 som lagar mat tillsammans. Städa efter er!",
+        ("kök", "förening"),
+        availability="Kvällar och helger",
+        offset=(-0.001, 0.002),
+    ),
+    Demo(
+        "klippan",
+        "1276",
+        "offer",
+        "space",
+        "Kontorshotell i Klippan",
+        "Arbetsplatser med wifi och kaffe nära stationen, för dig som vill slippa pendla.",
+        ("kontor", "distansarbete"),
+        availability="Vardagar 7-18",
+        offset=(0.001, -0.001),
+    ),
+)
+
+# Title -> (facts, equipment, opening hours as (weekdays, opens, closes)).
+RESOURCES: dict[str, tuple[dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = {
+    "Kommunens bilpool: elbilar för anställda och föreningar": (
+        {
+            "seats": 5,
+            "fuel": "el",
+            "range_km": 400,
+            "pickup_place": "Stadshusets garage, plan -1",
+            "instant_booking": True,
+            "max_duration_minutes": 12 * 60,
+            "monthly_quota_hours": 24,
+            "buffer_minutes": 30,
+        },
+        ("child_seat",),
+        (),
+    ),
+    "Elbil som grannarna i Båstad delar": (
+        {
+            "seats": 5,
+            "fuel": "el",
+            "range_km": 450,
+            "pickup_place": "Parkeringen vid Köpmansgatan",
+            "minimum_driver_age": 20,
+            "max_duration_minutes": 24 * 60,
+            "cancellation_deadline_hours": 12,
+        },
+        ("towbar",),
+        (),
+    ),
+    "Mötesrum på Landskrona stadsbibliotek": (
+        {
+            "capacity": 20,
+            "step_free": True,
+            "hearing_loop": True,
+            "accessible_toilet": True,
+            "house_rules": "Ställ tillbaka möblerna. Inga levande ljus.",
+            "buffer_minutes": 15,
+        },
+        ("projector", "wifi", "whiteboard"),
+        ((range(5), "09:00", "20:00"),),
+    ),
+    "Föreningskök i Bjuv": (
+        {"capacity": 12, "step_free": True, "house_rules": "Diska och torka av efter er."},
+        ("kitchen", "coffee"),
+        ((range(5), "16:00", "22:00"), ((5, 6), "09:00", "22:00")),
+    ),
+    "Kontorshotell i Klippan": (
+        {"capacity": 8, "step_free": True, "instant_booking": True, "min_duration_minutes": 60},
+        ("wifi", "coffee", "parking"),
+        ((range(5), "07:00", "18:00"),),
+    ),
+}
+
+
+def _municipal_editor(slug: str, email: str, name: str) -> None:
+    from smartplatform.organisations.models import Membership
+
+    organisation = Organisation.objects.get(slug=slug)
+    editor = _resident(email, name, organisation.municipality_id or "1283", True)
+    Membership.objects.get_or_create(
+        organisation=organisation, user=editor, defaults={"role": "editor"}
+    )
+
+
+def _next(weekday: int, hour: int) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    day = timezone.localdate() + timedelta(days=2)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def _bookable() -> int:
+    from exchange import bookings, lifts, resources
+    from exchange.models import Booking, SeatBooking
+
+    for slug, email, name in MUNICIPAL_EDITORS:
+        _municipal_editor(slug, email, name)
+    for demo in BOOKABLE:
+        _create(demo)
+    for title, (facts, equipment, hours) in RESOURCES.items():
+        listing = Listing.objects.get(title=title)
+        owner, _organisation = _owner_and_organisation(
+            next(d.owner for d in BOOKABLE if d.title == title)
+        )
+        resources.describe(
+            actor=owner,
+            listing=listing,
+            facts=facts,
+            equipment=list(equipment),
+            opening_hours=[
+                {
+                    "weekday": day,
+                    "opens": time.fromisoformat(opens),
+                    "closes": time.fromisoformat(closes),
+                }
+                for days, opens, closes in hours
+                for day in days
+            ],
+        )
+    lift = Listing.objects.get(title="Samåkning Perstorp-Helsingborg varje måndag")
+    trip = lifts.describe_trip(
+        actor=lift.owner,
+        listing=lift,
+        facts={
+            "from_municipality": Municipality.objects.get(code="1275"),
+            "to_municipality": Municipality.objects.get(code="1283"),
+            "departs_at": _next(0, 7),
+            "flexibility_minutes": 10,
+            "seats": 3,
+            "weekly": True,
+        },
+    )
+    booked = 0
+    sven = User.objects.get(email="sven@example.com")
+    if not SeatBooking.objects.filter(trip=trip, passenger=sven).exists():
+        lifts.book_seats(passenger=sven, trip=trip, departure=trip.departs_at, seats=1)
+        booked += 1
+    wishes = (
+        (
+            "Kommunens bilpool: elbilar för anställda och föreningar",
+            "omar@example.com",
+            (5, 10, 14),
+        ),
+        ("Mötesrum på Landskrona stadsbibliotek", "maria@example.com", (2, 18, 20)),
+        ("Föreningskök i Bjuv", "johan@example.com", (3, 17, 21)),
+        ("Kontorshotell i Klippan", "karin@example.com", (1, 8, 12)),
+    )
+    for title, email, (weekday, start, end) in wishes:
+        resource = Listing.objects.get(title=title).resource
+        booker = User.objects.get(email=email)
+        if Booking.objects.filter(resource=resource, booker=booker).exists():
+            continue
+        begins = _next(weekday, start)
+        made = bookings.book(
+            booker=booker,
+            resource=resource,
+            slots=[bookings.Slot(begins, begins.replace(hour=end))],
+            note="Demobokning",
+            driver_confirmed=resource.listing.category == Listing.Category.CAR,
+        )
+        if made[0].state == Booking.State.REQUESTED and title.startswith("Mötesrum"):
+            owner, _organisation = _owner_and_organisation("landskrona")
+            bookings.approve(actor=owner, booking=made[0])
+        booked += len(made)
+    return booked
+
+
 def load() -> str:
     for resident in RESIDENTS:
         _resident(*resident)
@@ -502,6 +732,7 @@ def load() -> str:
     for demo in EXCHANGES:
         _exchange(demo)
     _gift()
+    _bookable()
     for title, reporters, reason in REPORTED:
         listing = Listing.objects.get(title=title)
         for email in reporters:
@@ -514,7 +745,8 @@ def load() -> str:
     return (
         f"{len(created)} listings ({states['published']} published, "
         f"{states['pending_review']} waiting for review, {states['hidden']} hidden after "
-        f"reports), {len(EXCHANGES)} exchanges; residents "
+        f"reports), {len(EXCHANGES)} exchanges, {len(RESOURCES)} bookable cars and spaces and "
+        f"a weekly lift; residents "
         f"{', '.join(r[0] for r in RESIDENTS[:2])}... / "
         f"{settings.DEMO_RESIDENT_PASSWORD}"
     )

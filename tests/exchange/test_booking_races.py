@@ -109,3 +109,29 @@ def test_forty_passengers_race_for_three_seats_and_three_get_one() -> None:
     assert {a.json()["code"] for a in answers if a.status_code == 409} == {"seats_sold_out"}
     assert lifts.seats_taken(trip, departure) == 3
     assert SeatBooking.objects.filter(state="booked").count() == 3
+
+
+def test_the_booking_benchmark_runs_at_a_small_scale_and_cleans_up() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from exchange.models import Listing
+
+    out = StringIO()
+    call_command(
+        "bench_bookings",
+        "--resources",
+        "40",
+        "--threads",
+        "2",
+        "--bookings",
+        "10",
+        "--repeat",
+        "1",
+        stdout=out,
+    )
+
+    assert "one contended resource, 2 threads: 10 bookings" in out.getvalue()
+    assert "overall (postgresql, 40 resources" in out.getvalue()
+    assert not Listing.objects.exists()

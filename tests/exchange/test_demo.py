@@ -52,3 +52,22 @@ def test_the_demo_has_exchanges_reviews_and_hours_and_loads_twice(settings) -> N
     johan = User.objects.get(email="johan@example.com")
     account = client_for(johan).get("/api/v1/timebank/account/").json()
     assert account["held"] == "1.00"  # his accepted request holds the lift's hour
+
+
+def test_the_demo_has_bookable_cars_spaces_and_a_lift_with_bookings(settings) -> None:
+    from exchange.models import Booking, Resource, SeatBooking, Trip
+
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", stdout=StringIO())  # idempotent
+
+    titles = set(Resource.objects.values_list("listing__title", flat=True))
+    assert "Kommunens bilpool: elbilar för anställda och föreningar" in titles
+    assert "Mötesrum på Landskrona stadsbibliotek" in titles
+    assert {"Föreningskök i Bjuv", "Kontorshotell i Klippan"} <= titles
+    assert Trip.objects.filter(weekly=True).count() == 1
+    assert SeatBooking.objects.count() == 1
+    assert Booking.objects.count() == 4
+    assert Booking.objects.filter(state="confirmed").count() >= 3
+    found = APIClient().get("/api/v1/resources/", {"category": "space", "step_free": "true"})
+    assert found.json()["count"] >= 3
