@@ -14,8 +14,9 @@
   municipality read it once it is disputed or one of its messages is reported; superusers
   read everything. The listing's side accepts or declines; either side cancels, confirms,
   disputes and writes.
-- The exact address of a listing: the listing's side, and the responder of an exchange on it
-  that was accepted (or went on to completion or dispute).
+- The exact address of a listing: the listing's side, the responder of an exchange on it
+  that was accepted (or went on to completion or dispute), and a booker of it whose booking
+  was confirmed.
 """
 
 from typing import Any
@@ -88,27 +89,35 @@ def visible_condition(user: Any) -> Q:
 ADDRESS_STATES = (Exchange.State.ACCEPTED, Exchange.State.COMPLETED, Exchange.State.DISPUTED)
 
 
-def answered_and_accepted(user: Any) -> Q:
-    """Listings on which ``user`` answered and was accepted (a condition on listings)."""
+def address_opened(user: Any) -> Q:
+    """Listings whose exact address is open to ``user`` as the other party: an answer of
+    theirs that was accepted, or a booking of theirs that was confirmed (a condition on
+    listings)."""
+    from exchange.models import Booking
+
     return Q(
         pk__in=Exchange.objects.filter(responder=user, state__in=ADDRESS_STATES).values(
             "listing_id"
         )
+    ) | Q(
+        resource__in=Booking.objects.filter(
+            booker=user, state__in=(Booking.State.CONFIRMED, Booking.State.COMPLETED)
+        ).values("resource_id")
     )
 
 
 def can_see_address(user: Any, listing: Listing) -> bool:
-    """The exact address and coordinates: the listing's side, and a responder whose exchange
-    on it was accepted. A listing loaded for a page says so in ``responder_accepted``, so a
-    page costs no query per listing."""
+    """The exact address and coordinates: the listing's side, a responder whose exchange on
+    it was accepted, and a booker whose booking of it was confirmed. A listing loaded for a
+    page says so in ``address_opened``, so a page costs no query per listing."""
     if can_manage(user, listing):
         return True
     if not user.is_authenticated:
         return False
-    known = getattr(listing, "responder_accepted", None)
+    known = getattr(listing, "address_opened", None)
     if known is not None:
         return bool(known)
-    return Listing.objects.filter(answered_and_accepted(user), pk=listing.pk).exists()
+    return Listing.objects.filter(address_opened(user), pk=listing.pk).exists()
 
 
 # --- Exchanges ------------------------------------------------------------------------------

@@ -172,20 +172,16 @@ def listing_search(*, viewer: Any, query: ListingQuery) -> ListingSearch:
 
 def with_list_data(listings: QuerySet[Listing], viewer: Any) -> QuerySet[Listing]:
     """What a listing in the API shows: its owner, organisation, municipality, tags and
-    pictures, and whether the viewer answered it and was accepted (``responder_accepted``,
-    which opens the exact address to them)."""
+    pictures, and whether its exact address is open to the viewer as the other party
+    (``address_opened``: an accepted answer or a confirmed booking)."""
     loaded = listings.select_related("owner", "organisation", "municipality").prefetch_related(
         Prefetch("tags", queryset=ListingTag.objects.order_by("name")),
         Prefetch("images", queryset=ListingImage.objects.order_by("position", "pk")),
     )
     if viewer is not None and viewer.is_authenticated:
         loaded = loaded.annotate(
-            responder_accepted=Exists(
-                Exchange.objects.filter(
-                    listing=OuterRef("pk"),
-                    responder=viewer,
-                    state__in=permissions.ADDRESS_STATES,
-                )
+            address_opened=Exists(
+                Listing.objects.filter(permissions.address_opened(viewer), pk=OuterRef("pk"))
             )
         )
     return loaded

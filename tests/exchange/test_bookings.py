@@ -597,3 +597,21 @@ def test_the_resource_search_costs_the_same_for_few_and_many(assert_constant_que
 
     window = urlencode({"free_from": at(2, 10).isoformat(), "free_to": at(2, 11).isoformat()})
     assert_constant_queries(APIClient(), f"/api/v1/resources/?{window}", make_rows)
+
+
+def test_the_exact_address_opens_to_a_booker_once_confirmed_in_the_listing_too() -> None:
+    space = room()
+    booker, other = resident(), resident()
+    mine = book(booker, space, at(3, 10), at(3, 12)).json()["bookings"][0]
+    book(other, space, at(3, 13), at(3, 14))
+    url = f"/api/v1/listings/{space.listing_id}/"
+
+    before = client_for(booker).get(url).json()["address"]
+    move(space.listing.owner, mine["id"], "approve")
+    after = client_for(booker).get(url).json()["address"]
+    listed = client_for(booker).get("/api/v1/listings/").json()["results"]
+
+    assert before is None
+    assert after == "Stadsbiblioteket, Landskrona"
+    assert [r["address"] for r in listed if r["id"] == space.listing_id] == [after]
+    assert client_for(other).get(url).json()["address"] is None  # still only requested
