@@ -1,0 +1,67 @@
+"""In-app notifications: what the platform tells a person, in their language, once."""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One thing told to one recipient: a user, or an email address for someone without an
+    account. ``dedupe_key`` is unique per recipient, so one event never tells one person
+    twice, however often it is delivered."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    type = models.CharField(_("type"), max_length=60)
+    language = models.CharField(_("language"), max_length=5)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), max_length=5000, blank=True)
+    subject_type = models.CharField(_("about (kind)"), max_length=30, blank=True)
+    subject_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering: ClassVar = ["-id"]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["recipient", "-id"],
+                name="notification_unread",
+                condition=Q(read_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "-id"], name="notification_feed"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=Q(recipient__isnull=False),
+                name="notification_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "dedupe_key"],
+                condition=Q(recipient__isnull=True),
+                name="notification_once_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(email=""),
+                name="notification_has_a_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

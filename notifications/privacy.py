@@ -1,0 +1,25 @@
+"""Personal data in notifications: what the platform told a person. Exported; deleted with
+the account (it is about the person, and nobody else needs it)."""
+
+from notifications.models import Notification
+from smartplatform.accounts import personal_data
+from smartplatform.accounts.models import User
+
+
+def _delete(user: User) -> None:
+    Notification.objects.filter(recipient=user).delete()
+
+
+personal_data.register(
+    "notifications",
+    Notification,
+    export=lambda user: personal_data.rows(
+        Notification.objects.filter(recipient=user).order_by("pk"),
+        "type",
+        "title",
+        "body",
+        "created_at",
+        "read_at",
+    ),
+    erase=_delete,
+)

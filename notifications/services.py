@@ -1,0 +1,44 @@
+"""Making notifications: one per recipient and event, in the recipient's language."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+
+from notifications.models import Notification
+from notifications.types import LINKS, TYPES, render
+from smartplatform.accounts.models import User
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    type_name: str,
+    subject_id: int,
+    data: dict[str, Any],
+    dedupe_key: str,
+) -> int:
+    """Tell each active recipient once (a second call with the same ``dedupe_key`` changes
+    nothing: the unique constraint per recipient drops it). Written in one bulk insert.
+    Returns how many recipients were asked for."""
+    kind = TYPES[type_name]
+    rows = []
+    for user in {user.pk: user for user in recipients if user.is_active}.values():
+        language = user.preferred_language or settings.LANGUAGE_CODE
+        title, body = render(kind, language, data)
+        rows.append(
+            Notification(
+                recipient=user,
+                type=kind.name,
+                language=language,
+                title=title[:300],
+                body=body,
+                subject_type=kind.subject,
+                subject_id=subject_id,
+                link=LINKS[kind.subject].format(id=subject_id),
+                data=data,
+                dedupe_key=dedupe_key,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)

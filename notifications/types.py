@@ -1,0 +1,141 @@
+"""The documented list of notification types: what each tells, in Swedish and English.
+
+Titles and bodies are translatable texts with ``%(name)s`` fields filled from the
+notification's data, rendered in the recipient's language when the notification is made."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NotificationType:
+    name: str
+    subject: str  # what its link points at: exchange, booking, listing
+    title: Promise
+    body: Promise
+
+
+TYPES: dict[str, NotificationType] = {
+    kind.name: kind
+    for kind in (
+        NotificationType(
+            "exchange_proposed",
+            "exchange",
+            _("New answer to %(listing)s"),
+            _("%(person)s answered your listing %(listing)s."),
+        ),
+        NotificationType(
+            "exchange_accepted",
+            "exchange",
+            _("Accepted: %(listing)s"),
+            _("%(person)s accepted your answer to %(listing)s."),
+        ),
+        NotificationType(
+            "exchange_declined",
+            "exchange",
+            _("Declined: %(listing)s"),
+            _("%(person)s declined your answer to %(listing)s. %(reason)s"),
+        ),
+        NotificationType(
+            "exchange_cancelled",
+            "exchange",
+            _("Cancelled: %(listing)s"),
+            _("%(person)s cancelled the exchange about %(listing)s. %(reason)s"),
+        ),
+        NotificationType(
+            "exchange_completed",
+            "exchange",
+            _("Completed: %(listing)s"),
+            _("The exchange about %(listing)s is completed. You can review it now."),
+        ),
+        NotificationType(
+            "exchange_message",
+            "exchange",
+            _("New message about %(listing)s"),
+            _("%(person)s wrote to you about %(listing)s."),
+        ),
+        NotificationType(
+            "booking_requested",
+            "booking",
+            _("Booking request: %(listing)s"),
+            _("%(person)s would like to book %(listing)s from %(start)s."),
+        ),
+        NotificationType(
+            "booking_confirmed",
+            "booking",
+            _("Booking confirmed: %(listing)s"),
+            _("Your booking of %(listing)s from %(start)s is confirmed."),
+        ),
+        NotificationType(
+            "booking_declined",
+            "booking",
+            _("Booking declined: %(listing)s"),
+            _("Your booking of %(listing)s from %(start)s was declined. %(reason)s"),
+        ),
+        NotificationType(
+            "booking_cancelled",
+            "booking",
+            _("Booking cancelled: %(listing)s"),
+            _("The booking of %(listing)s from %(start)s was cancelled. %(reason)s"),
+        ),
+        NotificationType(
+            "booking_reminder",
+            "booking",
+            _("Tomorrow: %(listing)s"),
+            _("Remember your booking of %(listing)s from %(start)s."),
+        ),
+        NotificationType(
+            "listing_approved",
+            "listing",
+            _("Published: %(listing)s"),
+            _("A moderator approved your listing %(listing)s: it is published."),
+        ),
+        NotificationType(
+            "listing_rejected",
+            "listing",
+            _("Not published: %(listing)s"),
+            _("A moderator turned down your listing %(listing)s: %(reason)s"),
+        ),
+        NotificationType(
+            "listing_removed",
+            "listing",
+            _("Removed: %(listing)s"),
+            _("A moderator removed your listing %(listing)s: %(reason)s"),
+        ),
+        NotificationType(
+            "listing_hidden",
+            "listing",
+            _("Hidden after reports: %(listing)s"),
+            _("Your listing %(listing)s was reported and is hidden until a moderator looks."),
+        ),
+        NotificationType(
+            "listing_expiring",
+            "listing",
+            _("Expiring soon: %(listing)s"),
+            _("Your listing %(listing)s expires in a week. Renew it to keep it up."),
+        ),
+    )
+}
+
+LINKS = {
+    "exchange": "/api/v1/exchanges/{id}/",
+    "booking": "/api/v1/bookings/{id}/",
+    "listing": "/api/v1/listings/{id}/",
+}
+
+
+def render(kind: NotificationType, language: str, data: dict[str, Any]) -> tuple[str, str]:
+    """Title and body in ``language``, with the data's fields filled in (a missing field is
+    left empty rather than failing)."""
+    fields = _Fields(data)
+    with translation.override(language):
+        return (str(kind.title) % fields).strip(), (str(kind.body) % fields).strip()
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
