@@ -65,3 +65,41 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("Email")
+
+
+class Frequency(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    OFF = "off", _("Off")
+
+
+class NotificationPreference(models.Model):
+    """How a person wants one type of notification on one channel. Without a row, the
+    type's default holds (``notifications.types``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    type = models.CharField(_("type"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    frequency = models.CharField(_("how often"), max_length=12, choices=Frequency.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["user", "type", "channel"], name="notification_preference_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.channel}: {self.frequency}"

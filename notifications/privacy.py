@@ -1,7 +1,7 @@
 """Personal data in notifications: what the platform told a person. Exported; deleted with
 the account (it is about the person, and nobody else needs it)."""
 
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreference
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 
@@ -23,3 +23,19 @@ personal_data.register(
     ),
     erase=_delete,
 )
+
+personal_data.register(
+    "notification_preferences",
+    NotificationPreference,
+    export=lambda user: personal_data.rows(
+        NotificationPreference.objects.filter(user=user).order_by("pk"),
+        "type",
+        "channel",
+        "frequency",
+    ),
+    erase=lambda user: _delete_preferences(user),
+)
+
+
+def _delete_preferences(user: User) -> None:
+    NotificationPreference.objects.filter(user=user).delete()

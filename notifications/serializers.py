@@ -3,7 +3,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from notifications.models import Notification
+from notifications.models import Channel, Frequency, Notification
+from notifications.types import TYPE_CHOICES
+from smartplatform.core.serializers import StrictInputSerializer
 
 YES_NO = (("true", "true"), ("false", "false"))
 
@@ -38,3 +40,17 @@ class UnreadCountSerializer(serializers.Serializer):
 
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
+
+
+class PreferenceSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=TYPE_CHOICES)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+
+
+class PreferenceRowSerializer(PreferenceSerializer):
+    default = serializers.ChoiceField(choices=Frequency.choices, read_only=True)
+
+
+class PreferencesUpdateSerializer(StrictInputSerializer):
+    preferences = PreferenceSerializer(many=True, allow_empty=False)

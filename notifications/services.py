@@ -5,7 +5,8 @@ from typing import Any
 
 from django.conf import settings
 
-from notifications.models import Notification
+from notifications.models import Channel, Notification
+from notifications.preferences import turned_off
 from notifications.types import LINKS, TYPES, render
 from smartplatform.accounts.models import User
 
@@ -18,12 +19,15 @@ def notify(
     data: dict[str, Any],
     dedupe_key: str,
 ) -> int:
-    """Tell each active recipient once (a second call with the same ``dedupe_key`` changes
-    nothing: the unique constraint per recipient drops it). Written in one bulk insert.
-    Returns how many recipients were asked for."""
+    """Tell each active recipient who has not turned the type off once (a second call with
+    the same ``dedupe_key`` changes nothing: the unique constraint per recipient drops it).
+    Written in one bulk insert. Returns how many were told (or already had been)."""
     kind = TYPES[type_name]
+    wanted = {user.pk: user for user in recipients if user.is_active}
+    for user_id in turned_off(wanted, type_name, Channel.IN_APP):
+        del wanted[user_id]
     rows = []
-    for user in {user.pk: user for user in recipients if user.is_active}.values():
+    for user in wanted.values():
         language = user.preferred_language or settings.LANGUAGE_CODE
         title, body = render(kind, language, data)
         rows.append(

@@ -17,6 +17,9 @@ class NotificationType:
     subject: str  # what its link points at: exchange, booking, listing
     title: Promise
     body: Promise
+    # By email unless the person chose otherwise: bookings and messages at once, the rest
+    # at once too except what can wait for a digest.
+    default_email: str = "immediately"
 
 
 TYPES: dict[str, NotificationType] = {
@@ -120,6 +123,9 @@ TYPES: dict[str, NotificationType] = {
         ),
     )
 }
+
+# The types as choices (API parameters and the schema).
+TYPE_CHOICES = [(name, name) for name in sorted(TYPES)]
 
 LINKS = {
     "exchange": "/api/v1/exchanges/{id}/",

@@ -11,14 +11,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from notifications import preferences
 from notifications.models import Notification
 from notifications.serializers import (
     MarkedSerializer,
     NotificationQuerySerializer,
     NotificationSerializer,
+    PreferenceRowSerializer,
+    PreferencesUpdateSerializer,
     UnreadCountSerializer,
 )
 from smartplatform.accounts.selectors import signed_in_user
+from smartplatform.core.errors import raises
 from smartplatform.core.pagination import CursorPagination
 
 
@@ -64,6 +68,24 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
         return Response(self.get_serializer(notification).data)
+
+    @extend_schema(methods=["GET"], responses=PreferenceRowSerializer(many=True))
+    @extend_schema(
+        methods=["PUT"],
+        request=PreferencesUpdateSerializer,
+        responses=PreferenceRowSerializer(many=True),
+    )
+    @action(detail=False, methods=["get", "put"], pagination_class=None)
+    @raises(preferences.InvalidPreference)
+    def preferences(self, request: Request) -> Response:
+        """For every type and channel (in the app, email): immediately, a daily or weekly
+        digest, or off, with the default beside your choice. PUT changes the ones sent."""
+        me = signed_in_user(request)
+        if request.method == "PUT":
+            data = PreferencesUpdateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            preferences.update(me, data.validated_data["preferences"])
+        return Response(preferences.matrix(me))
 
     @extend_schema(request=None, responses=MarkedSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")

@@ -423,6 +423,8 @@ SPECTACULAR_SETTINGS = {
         "ListingCategoryEnum": "exchange.models.Listing.Category",
         "BusyReasonEnum": ["booked", "buffer", "blackout"],
         "ReportReasonEnum": "exchange.models.Report.Reason",
+        "NotificationTypeEnum": "notifications.types.TYPE_CHOICES",
+        "NotificationFrequencyEnum": "notifications.models.Frequency",
     },
 }
 

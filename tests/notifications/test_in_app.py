@@ -145,3 +145,82 @@ def test_bookings_and_moderation_tell_the_right_people() -> None:
     assert rejected.body == (
         "En moderator sa nej till din annons Ny annons: Skriv mer om vad du erbjuder."
     )
+
+
+# --- Preferences ------------------------------------------------------------------------------
+
+PREFS = f"{URL}preferences/"
+
+
+def test_preferences_show_every_type_and_channel_with_defaults_and_change() -> None:
+    me = resident()
+    client = client_for(me)
+
+    before = client.get(PREFS).json()
+    changed = client.put(
+        PREFS,
+        {
+            "preferences": [
+                {"type": "exchange_message", "channel": "email", "frequency": "daily"},
+                {"type": "booking_reminder", "channel": "in_app", "frequency": "off"},
+            ]
+        },
+        format="json",
+    )
+
+    assert {
+        "type": "exchange_message",
+        "channel": "email",
+        "frequency": "immediately",
+        "default": "immediately",
+    } in before
+    assert len(before) == 2 * len({row["type"] for row in before})
+    assert changed.status_code == 200
+    rows = {(r["type"], r["channel"]): r["frequency"] for r in changed.json()}
+    assert rows[("exchange_message", "email")] == "daily"
+    assert rows[("booking_reminder", "in_app")] == "off"
+    assert rows[("exchange_message", "in_app")] == "immediately"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"preferences": [{"type": "nope", "channel": "email", "frequency": "off"}]}, "invalid"),
+        (
+            {"preferences": [{"type": "exchange_message", "channel": "sms", "frequency": "off"}]},
+            "invalid",
+        ),
+        (
+            {
+                "preferences": [
+                    {"type": "exchange_message", "channel": "in_app", "frequency": "daily"}
+                ]
+            },
+            "invalid_preference",
+        ),
+        ({"preferences": []}, "invalid"),
+        ({}, "invalid"),
+    ],
+)
+def test_bad_preferences_are_a_400(body: dict[str, Any], code: str) -> None:
+    refused = client_for(resident()).put(PREFS, body, format="json")
+
+    assert refused.status_code == 400
+    assert refused.json()["code"] == code
+    assert "preferences" in refused.json()["fields"]
+
+
+@pytest.mark.parametrize("in_app", ["immediately", "off"])
+def test_the_in_app_preference_decides_whether_a_notice_is_made(in_app: str) -> None:
+    owner, helper = resident(), resident()
+    client_for(owner).put(
+        PREFS,
+        {"preferences": [{"type": "exchange_proposed", "channel": "in_app", "frequency": in_app}]},
+        format="json",
+    )
+    answer(owner, helper)
+
+    relay_events()
+
+    made = Notification.objects.filter(recipient=owner, type="exchange_proposed").count()
+    assert made == (1 if in_app == "immediately" else 0)
