@@ -1,5 +1,5 @@
-"""Personal data in notifications: what the platform told a person. Exported; deleted with
-the account (it is about the person, and nobody else needs it)."""
+"""Personal data in notifications: what the platform told a person (exported; deleted with
+the account), and the person's name in what others were told (replaced)."""
 
 from notifications.models import Notification, NotificationPreference
 from smartplatform.accounts import personal_data
@@ -8,6 +8,15 @@ from smartplatform.accounts.models import User
 
 def _delete(user: User) -> None:
     Notification.objects.filter(recipient=user).delete()
+    # What others were told about the person keeps the event, not the name.
+    name = user.display_name
+    if not name:
+        return
+    for notice in Notification.objects.filter(data__person=name):
+        notice.title = notice.title.replace(name, personal_data.DELETED_NAME)
+        notice.body = notice.body.replace(name, personal_data.DELETED_NAME)
+        notice.data = {**notice.data, "person": personal_data.DELETED_NAME}
+        notice.save(update_fields=["title", "body", "data"])
 
 
 personal_data.register(

@@ -224,3 +224,18 @@ def test_the_in_app_preference_decides_whether_a_notice_is_made(in_app: str) -> 
 
     made = Notification.objects.filter(recipient=owner, type="exchange_proposed").count()
     assert made == (1 if in_app == "immediately" else 0)
+
+
+def test_a_deleted_account_leaves_no_name_in_what_others_were_told() -> None:
+    from smartplatform.accounts import personal_data
+
+    owner, helper = resident(display_name="Birgitta"), resident(display_name="Omar Haddad")
+    answer(owner, helper)
+    relay_events()
+
+    personal_data.delete_account(user=helper)
+
+    notice = Notification.objects.get(recipient=owner)
+    assert "Omar" not in notice.body
+    assert notice.data["person"] == personal_data.DELETED_NAME
+    assert notice.body.startswith(personal_data.DELETED_NAME)
