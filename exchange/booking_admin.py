@@ -7,7 +7,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from exchange.models import Blackout, Booking, OpeningHours, Resource, ResourceEquipment
+from exchange.models import (
+    Blackout,
+    Booking,
+    OpeningHours,
+    Resource,
+    ResourceEquipment,
+    SeatBooking,
+    Trip,
+)
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -73,3 +81,24 @@ class BookingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class SeatBookingInline(admin.TabularInline):
+    model = SeatBooking
+    fields = ("passenger", "departure", "seats", "state", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Trip)
+class TripAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "from_municipality", "to_municipality", "departs_at", "weekly")
+    list_filter = ("weekly", "from_municipality", "to_municipality")
+    search_fields = ("listing__title",)
+    list_select_related = ("listing", "from_municipality", "to_municipality")
+    raw_id_fields = ("listing",)
+    inlines = (SeatBookingInline,)

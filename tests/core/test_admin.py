@@ -145,6 +145,29 @@ def one_of_each(superuser) -> None:
     bookings.book(
         booker=helper, resource=room, slots=[bookings.Slot(soon, soon + timedelta(hours=1))]
     )
+    # A weekly lift with a seat taken, and a notification.
+    from exchange import lifts
+    from notifications.services import notify
+
+    lift_listing = make_listing("Samåkning", category="car")
+    trip = lifts.describe_trip(
+        actor=lift_listing.owner,
+        listing=lift_listing,
+        facts={
+            "from_municipality_id": "1275",
+            "to_municipality_id": "1283",
+            "departs_at": soon,
+            "seats": 3,
+        },
+    )
+    lifts.book_seats(passenger=helper, trip=trip, departure=soon, seats=1)
+    notify(
+        recipients=[helper],
+        type_name="booking_reminder",
+        subject_id=1,
+        data={"listing": "Mötesrum"},
+        dedupe_key="admin-test",
+    )
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
