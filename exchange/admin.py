@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from exchange import moderation
+from exchange.admin_queues import ModeratorQueueAdmin
 from exchange.models import (
     Block,
     BlockedWord,
@@ -78,17 +79,8 @@ class ReasonForm(forms.Form):
     )
 
 
-def _is_moderator(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(
-        user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.moderated_municipalities.exists())
-    )
-
-
 @admin.register(ModerationQueueItem)
-class ModerationQueueAdmin(admin.ModelAdmin):
+class ModerationQueueAdmin(ModeratorQueueAdmin):
     """One queue of what waits for a moderator, oldest first, limited to the moderator's
     municipalities. Decisions in bulk through the actions; the owner is told each one."""
 
@@ -141,21 +133,6 @@ class ModerationQueueAdmin(admin.ModelAdmin):
     @admin.display(description=_("waiting since"), ordering="state_changed_at")
     def waiting_since(self, item: Any) -> Any:
         return item.state_changed_at or item.created_at
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_moderator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_moderator(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_moderator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def _each(self, request: HttpRequest, queryset: QuerySet[Any], decide: Any) -> None:
         done, failed = 0, []

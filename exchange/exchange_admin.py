@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from exchange import exchanges, moderation
+from exchange.admin_queues import ModeratorQueueAdmin, action_form_page
 from exchange.models import (
     DisputeQueueItem,
     Exchange,
@@ -86,17 +87,8 @@ class SettlementForm(forms.Form):
     )
 
 
-def _moderator(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(
-        user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.moderated_municipalities.exists())
-    )
-
-
 @admin.register(DisputeQueueItem)
-class DisputeQueueAdmin(admin.ModelAdmin):
+class DisputeQueueAdmin(ModeratorQueueAdmin):
     """Disputed exchanges, oldest first, in the moderator's municipalities: read the
     conversation, then complete the exchange (the held hours are paid) or cancel it (they go
     back), with a reason both parties are told."""
@@ -120,21 +112,6 @@ class DisputeQueueAdmin(admin.ModelAdmin):
             return disputed
         return disputed.filter(listing__municipality__in=user.moderated_municipalities.all())
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _moderator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _moderator(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _moderator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def _settle(
         self,
         request: HttpRequest,
@@ -146,18 +123,7 @@ class DisputeQueueAdmin(admin.ModelAdmin):
     ) -> TemplateResponse | None:
         form = SettlementForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return TemplateResponse(
-                request,
-                "admin/exchange/action_form.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "title": title,
-                    "form": form,
-                    "queryset": queryset,
-                    "action": action,
-                },
-            )
+            return action_form_page(self, request, title, form, queryset=queryset, action=action)
         for exchange in queryset:
             try:
                 exchanges.settle_dispute(
@@ -185,7 +151,7 @@ class DisputeQueueAdmin(admin.ModelAdmin):
         )
 
 
-class ReportedItemAdmin(admin.ModelAdmin):
+class ReportedItemAdmin(ModeratorQueueAdmin):
     """A queue of reported messages or reviews, oldest report first, in the moderator's
     municipalities: take it down, dismiss the reports, or suspend its writer, with a
     reason."""
@@ -201,21 +167,6 @@ class ReportedItemAdmin(admin.ModelAdmin):
             .select_related("exchange__listing")
             .order_by("created_at", "pk")
         )
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _moderator(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _moderator(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _moderator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("open reports"))
     def open_reports(self, item: Any) -> int:
@@ -233,18 +184,7 @@ class ReportedItemAdmin(admin.ModelAdmin):
     ) -> TemplateResponse | None:
         form = SettlementForm(request.POST if "apply" in request.POST else None)
         if reason_needed and not form.is_valid():
-            return TemplateResponse(
-                request,
-                "admin/exchange/action_form.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "title": title,
-                    "form": form,
-                    "queryset": queryset,
-                    "action": action,
-                },
-            )
+            return action_form_page(self, request, title, form, queryset=queryset, action=action)
         reason = form.cleaned_data.get("reason", "") if form.is_bound and form.is_valid() else ""
         for item in queryset:
             try:

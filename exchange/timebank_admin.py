@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from exchange import timebank
+from exchange.admin_queues import action_form_page
 from exchange.models import Entry, Hold, TimeAccount, Transfer
 from smartplatform.core.errors import DomainError
 
@@ -60,22 +61,6 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=500,
         help_text=_("The account holders see this."),
-    )
-
-
-def _note_page(
-    admin_view: admin.ModelAdmin, request: HttpRequest, title: Any, form: forms.Form, **extra: Any
-) -> TemplateResponse:
-    return TemplateResponse(
-        request,
-        "admin/exchange/action_form.html",
-        {
-            **admin_view.admin_site.each_context(request),
-            "opts": admin_view.model._meta,
-            "title": title,
-            "form": form,
-            **extra,
-        },
     )
 
 
@@ -139,7 +124,7 @@ class TimeAccountAdmin(ReadOnlyAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:exchange_timeaccount_change", args=[account.pk])
                 )
-        return _note_page(self, request, _("Adjust the balance of %s") % account, form)
+        return action_form_page(self, request, _("Adjust the balance of %s") % account, form)
 
 
 @admin.register(Entry)
@@ -215,7 +200,7 @@ class TransferAdmin(ReadOnlyAdmin):
     ) -> TemplateResponse | None:
         form = NoteForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return _note_page(
+            return action_form_page(
                 self,
                 request,
                 _("Reverse transfers"),
