@@ -27,11 +27,13 @@ def _exchange(event: Event) -> Exchange | None:
 
 
 def _tell_about_exchange(
-    event: Event, type_name: str, to: list[User], person: User | None, **extra: Any
+    event: Event,
+    exchange: Exchange,
+    type_name: str,
+    to: list[User],
+    person: User | None,
+    **extra: Any,
 ) -> None:
-    exchange = _exchange(event)
-    if exchange is None:
-        return
     notify(
         recipients=to,
         type_name=type_name,
@@ -54,7 +56,7 @@ def exchange_proposed(event: Event) -> None:
     exchange = _exchange(event)
     if exchange is not None:
         owner, responder = _sides(exchange)
-        _tell_about_exchange(event, "exchange_proposed", [owner], responder)
+        _tell_about_exchange(event, exchange, "exchange_proposed", [owner], responder)
 
 
 @consumer("exchange.accepted", name="notifications.exchange_accepted")
@@ -62,7 +64,7 @@ def exchange_accepted(event: Event) -> None:
     exchange = _exchange(event)
     if exchange is not None:
         owner, responder = _sides(exchange)
-        _tell_about_exchange(event, "exchange_accepted", [responder], owner)
+        _tell_about_exchange(event, exchange, "exchange_accepted", [responder], owner)
 
 
 @consumer("exchange.declined", name="notifications.exchange_declined")
@@ -71,7 +73,9 @@ def exchange_declined(event: Event) -> None:
     if exchange is not None:
         owner, responder = _sides(exchange)
         reason = event.payload.get("reason", "")
-        _tell_about_exchange(event, "exchange_declined", [responder], owner, reason=reason)
+        _tell_about_exchange(
+            event, exchange, "exchange_declined", [responder], owner, reason=reason
+        )
 
 
 @consumer("exchange.cancelled", name="notifications.exchange_cancelled")
@@ -82,14 +86,14 @@ def exchange_cancelled(event: Event) -> None:
     by = User.objects.filter(pk=event.payload.get("by")).first()
     others = [side for side in _sides(exchange) if by is None or side.pk != by.pk]
     reason = event.payload.get("reason", "")
-    _tell_about_exchange(event, "exchange_cancelled", others, by, reason=reason)
+    _tell_about_exchange(event, exchange, "exchange_cancelled", others, by, reason=reason)
 
 
 @consumer("exchange.completed", name="notifications.exchange_completed")
 def exchange_completed(event: Event) -> None:
     exchange = _exchange(event)
     if exchange is not None:
-        _tell_about_exchange(event, "exchange_completed", list(_sides(exchange)), None)
+        _tell_about_exchange(event, exchange, "exchange_completed", list(_sides(exchange)), None)
 
 
 @consumer("exchange.message_sent", name="notifications.exchange_message")
@@ -99,7 +103,7 @@ def exchange_message(event: Event) -> None:
         return
     sender = User.objects.filter(pk=event.payload["sender"]).first()
     others = [side for side in _sides(exchange) if sender is None or side.pk != sender.pk]
-    _tell_about_exchange(event, "exchange_message", others, sender)
+    _tell_about_exchange(event, exchange, "exchange_message", others, sender)
 
 
 # --- Bookings -------------------------------------------------------------------------------
