@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +34,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # False when the person turned the type off in the app but still wants it by email:
+    # the row then exists for its email delivery only and is left out of the feed.
+    shown_in_app = models.BooleanField(_("shown in the app"), default=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -103,3 +107,91 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.channel}: {self.frequency}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Digest(models.Model):
+    """One digest email: what one person's pending digest deliveries of one frequency held
+    when the digest was put together. Unique per person, frequency and day, so a digest
+    task run twice on the same morning builds nothing new."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_digests"
+    )
+    frequency = models.CharField(_("how often"), max_length=12, choices=Frequency.choices)
+    period = models.DateField(_("for the day"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["user", "frequency", "period"], name="notification_digest_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.frequency} {self.period}"
+
+
+class Delivery(models.Model):
+    """One notification on one channel beyond the app (email): sent at once, or kept for a
+    digest. Its status, attempts and last error say what became of it; the unique pair
+    (notification, channel) means a notification is never queued twice for a channel."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    frequency = models.CharField(_("how often"), max_length=12, choices=Frequency.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # Due again from then (a retry's back-off); the sweep re-queues what is overdue.
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    digest = models.ForeignKey(
+        Digest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("digest"),
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="notification_delivery_once"
+            )
+        ]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["frequency", "next_attempt_at"],
+                name="notification_delivery_due",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status}"

@@ -59,13 +59,36 @@ def update(user: User, changes: Iterable[dict[str, str]]) -> None:
         )
 
 
-def turned_off(user_ids: Iterable[int], type_name: str, channel: str) -> set[int]:
-    """Of ``user_ids``, those who turned ``type_name`` off on ``channel`` (one query)."""
-    return set(
-        NotificationPreference.objects.filter(
-            user_id__in=list(user_ids),
-            type=type_name,
-            channel=channel,
-            frequency=Frequency.OFF,
-        ).values_list("user_id", flat=True)
+def choices_of(user_ids: Iterable[int], type_name: str) -> dict[tuple[int, str], str]:
+    """For each of ``user_ids`` and each channel, how often they want ``type_name`` (one
+    query; the type's default where they chose nothing)."""
+    ids = list(user_ids)
+    chosen = {
+        (user_id, channel): frequency
+        for user_id, channel, frequency in NotificationPreference.objects.filter(
+            user_id__in=ids, type=type_name
+        ).values_list("user_id", "channel", "frequency")
+    }
+    return {
+        (user_id, channel): chosen.get((user_id, channel), default(type_name, channel))
+        for user_id in ids
+        for channel in Channel.values
+    }
+
+
+def email_off(user: User, scope: str) -> list[str]:
+    """Stop emails of one type, or (scope ``digest:daily`` / ``digest:weekly``) every type
+    that now comes in that digest. Returns the types turned off."""
+    if scope.startswith("digest:"):
+        frequency = scope.split(":", 1)[1]
+        current = {
+            row["type"]: row["frequency"] for row in matrix(user) if row["channel"] == "email"
+        }
+        types = [name for name, chosen in current.items() if chosen == frequency]
+    else:
+        types = [scope] if scope in TYPES else []
+    update(
+        user,
+        [{"type": name, "channel": Channel.EMAIL, "frequency": Frequency.OFF} for name in types],
     )
+    return types

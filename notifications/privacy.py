@@ -1,7 +1,7 @@
 """Personal data in notifications: what the platform told a person (exported; deleted with
 the account), and the person's name in what others were told (replaced)."""
 
-from notifications.models import Notification, NotificationPreference
+from notifications.models import Digest, Notification, NotificationPreference
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 
@@ -48,3 +48,21 @@ personal_data.register(
 
 def _delete_preferences(user: User) -> None:
     NotificationPreference.objects.filter(user=user).delete()
+
+
+personal_data.register(
+    "notification_digests",
+    Digest,
+    export=lambda user: personal_data.rows(
+        Digest.objects.filter(user=user).order_by("pk"),
+        "frequency",
+        "period",
+        "status",
+        "sent_at",
+    ),
+    erase=lambda user: _delete_digests(user),
+)
+
+
+def _delete_digests(user: User) -> None:
+    Digest.objects.filter(user=user).delete()

@@ -1,14 +1,23 @@
-"""Making notifications: one per recipient and event, in the recipient's language."""
+"""Making notifications: one per recipient and event, in the recipient's language, with an
+email delivery beside it when the person wants the type by email."""
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 
-from notifications.models import Channel, Notification
-from notifications.preferences import turned_off
+from notifications.models import Channel, Delivery, Frequency, Notification
+from notifications.preferences import choices_of
 from notifications.types import LINKS, TYPES, render
 from smartplatform.accounts.models import User
+from smartplatform.core.jobs import enqueue_on_commit
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def notify(
@@ -19,15 +28,27 @@ def notify(
     data: dict[str, Any],
     dedupe_key: str,
 ) -> int:
-    """Tell each active recipient who has not turned the type off once (a second call with
-    the same ``dedupe_key`` changes nothing: the unique constraint per recipient drops it).
-    Written in one bulk insert. Returns how many were told (or already had been)."""
+    """Tell each active recipient once, on the channels they want the type on.
+
+    A second call with the same ``dedupe_key`` changes nothing: the unique constraints (one
+    notification per recipient and key, one delivery per notification and channel) drop the
+    repeats, and the emails already sent are not queued again. Everything is written in bulk
+    (a municipality telling thousands of members costs a handful of queries); emails to send
+    at once are queued in chunks after the commit, digests wait for their morning. Returns
+    how many people were told (or already had been).
+    """
     kind = TYPES[type_name]
     wanted = {user.pk: user for user in recipients if user.is_active}
-    for user_id in turned_off(wanted, type_name, Channel.IN_APP):
-        del wanted[user_id]
+    chosen = choices_of(wanted, type_name)
     rows = []
-    for user in wanted.values():
+    by_email: dict[int, str] = {}
+    for user_id, user in wanted.items():
+        in_app = chosen[(user_id, Channel.IN_APP)] != Frequency.OFF
+        email = chosen[(user_id, Channel.EMAIL)] if user.email else Frequency.OFF
+        if not in_app and email == Frequency.OFF:
+            continue
+        if email != Frequency.OFF:
+            by_email[user_id] = email
         language = user.preferred_language or settings.LANGUAGE_CODE
         title, body = render(kind, language, data)
         rows.append(
@@ -42,7 +63,48 @@ def notify(
                 link=LINKS[kind.subject].format(id=subject_id),
                 data=data,
                 dedupe_key=dedupe_key,
+                shown_in_app=in_app,
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if by_email:
+        _deliver_by_email(by_email, dedupe_key)
     return len(rows)
+
+
+def _deliver_by_email(frequency_by_user: dict[int, str], dedupe_key: str) -> None:
+    made = list(
+        Notification.objects.filter(
+            recipient_id__in=list(frequency_by_user), dedupe_key=dedupe_key
+        ).values_list("pk", "recipient_id")
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                notification_id=notification_id,
+                channel=Channel.EMAIL,
+                frequency=frequency_by_user[user_id],
+            )
+            for notification_id, user_id in made
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    now_ids = [pk for pk, user_id in made if frequency_by_user[user_id] == Frequency.IMMEDIATELY]
+    queue_emails(
+        list(
+            Delivery.objects.filter(
+                notification_id__in=now_ids, channel=Channel.EMAIL, status="pending"
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    )
+
+
+def queue_emails(delivery_ids: Sequence[int]) -> None:
+    """Queue the sending of these email deliveries after the commit, a chunk per task."""
+    from notifications.tasks import send_emails
+
+    for chunk in chunks(delivery_ids, settings.NOTIFICATION_EMAIL_CHUNK):
+        enqueue_on_commit(send_emails, list(chunk))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationType:
     name: str
     subject: str  # what its link points at: exchange, booking, listing
+    label: Promise  # what it is about, for settings and unsubscribe pages
     title: Promise
     body: Promise
     # By email unless the person chose otherwise: bookings and messages at once, the rest
@@ -28,96 +29,112 @@ TYPES: dict[str, NotificationType] = {
         NotificationType(
             "exchange_proposed",
             "exchange",
+            _("new answers to your listings"),
             _("New answer to %(listing)s"),
             _("%(person)s answered your listing %(listing)s."),
         ),
         NotificationType(
             "exchange_accepted",
             "exchange",
+            _("answers of yours that were accepted"),
             _("Accepted: %(listing)s"),
             _("%(person)s accepted your answer to %(listing)s."),
         ),
         NotificationType(
             "exchange_declined",
             "exchange",
+            _("answers of yours that were declined"),
             _("Declined: %(listing)s"),
             _("%(person)s declined your answer to %(listing)s. %(reason)s"),
         ),
         NotificationType(
             "exchange_cancelled",
             "exchange",
+            _("cancelled exchanges"),
             _("Cancelled: %(listing)s"),
             _("%(person)s cancelled the exchange about %(listing)s. %(reason)s"),
         ),
         NotificationType(
             "exchange_completed",
             "exchange",
+            _("completed exchanges"),
             _("Completed: %(listing)s"),
             _("The exchange about %(listing)s is completed. You can review it now."),
         ),
         NotificationType(
             "exchange_message",
             "exchange",
+            _("new messages in your exchanges"),
             _("New message about %(listing)s"),
             _("%(person)s wrote to you about %(listing)s."),
         ),
         NotificationType(
             "booking_requested",
             "booking",
+            _("booking requests for what you lend"),
             _("Booking request: %(listing)s"),
             _("%(person)s would like to book %(listing)s from %(start)s."),
         ),
         NotificationType(
             "booking_confirmed",
             "booking",
+            _("confirmed bookings"),
             _("Booking confirmed: %(listing)s"),
             _("Your booking of %(listing)s from %(start)s is confirmed."),
         ),
         NotificationType(
             "booking_declined",
             "booking",
+            _("declined bookings"),
             _("Booking declined: %(listing)s"),
             _("Your booking of %(listing)s from %(start)s was declined. %(reason)s"),
         ),
         NotificationType(
             "booking_cancelled",
             "booking",
+            _("cancelled bookings"),
             _("Booking cancelled: %(listing)s"),
             _("The booking of %(listing)s from %(start)s was cancelled. %(reason)s"),
         ),
         NotificationType(
             "booking_reminder",
             "booking",
+            _("reminders of tomorrow's bookings"),
             _("Tomorrow: %(listing)s"),
             _("Remember your booking of %(listing)s from %(start)s."),
         ),
         NotificationType(
             "listing_approved",
             "listing",
+            _("your listings approved by a moderator"),
             _("Published: %(listing)s"),
             _("A moderator approved your listing %(listing)s: it is published."),
         ),
         NotificationType(
             "listing_rejected",
             "listing",
+            _("your listings turned down by a moderator"),
             _("Not published: %(listing)s"),
             _("A moderator turned down your listing %(listing)s: %(reason)s"),
         ),
         NotificationType(
             "listing_removed",
             "listing",
+            _("your listings removed by a moderator"),
             _("Removed: %(listing)s"),
             _("A moderator removed your listing %(listing)s: %(reason)s"),
         ),
         NotificationType(
             "listing_hidden",
             "listing",
+            _("your listings hidden after reports"),
             _("Hidden after reports: %(listing)s"),
             _("Your listing %(listing)s was reported and is hidden until a moderator looks."),
         ),
         NotificationType(
             "listing_expiring",
             "listing",
+            _("your listings about to expire"),
             _("Expiring soon: %(listing)s"),
             _("Your listing %(listing)s expires in a week. Renew it to keep it up."),
         ),

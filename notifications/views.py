@@ -41,7 +41,9 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=signed_in_user(self.request))
+        return Notification.objects.filter(
+            recipient=signed_in_user(self.request), shown_in_app=True
+        )
 
     @extend_schema(parameters=[NotificationQuerySerializer])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

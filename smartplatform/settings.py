@@ -166,6 +166,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for the tasks of a dead worker every 10 s (one cheap Redis scan), so a
+    # task whose worker was killed runs again just after the visibility timeout.
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -212,6 +216,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchange.complete_silent_exchanges",
         "schedule": 3600.0,
     },
+    "send-daily-notification-digests": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "send-weekly-notification-digests": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+        "args": ("weekly",),
+    },
+    "resend-overdue-notification-emails": {
+        # Emails whose task was lost (a broker away at the commit) or is overdue go out again.
+        "task": "notifications.sweep_deliveries",
+        "schedule": 300.0,
+    },
     "ask-editors-to-confirm-catalogue-contacts": {
         "task": "catalogue.request_contact_confirmations",
         "schedule": crontab(hour=7, minute=30),
@@ -229,6 +248,21 @@ EVENT_DELIVERY_MAX_ATTEMPTS = env_int("EVENT_DELIVERY_MAX_ATTEMPTS", 10)
 EVENT_RELAY_MAX_LAG_SECONDS = env_int("EVENT_RELAY_MAX_LAG_SECONDS", 300)
 # In the embedded setup the relay runs in the web process right after each commit.
 EVENT_RELAY_IN_PROCESS = env_bool("EVENT_RELAY_IN_PROCESS", CELERY_TASK_ALWAYS_EAGER)
+
+# --- Notifications --------------------------------------------------------------------------
+# Email deliveries: tries before a delivery is given up as failed, and the longest back-off
+# between two tries (below CELERY_VISIBILITY_TIMEOUT, checked by smartplatform.E001).
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BASE_SECONDS = float(env_str("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 1800)
+# Emails per sending task: one SMTP connection serves a chunk.
+NOTIFICATION_EMAIL_CHUNK = env_int("NOTIFICATION_EMAIL_CHUNK", 50)
+# Where the links in emails lead: the front end's pages for each kind of subject.
+NOTIFICATION_FRONTEND_PATHS = {
+    "exchange": f"{FRONTEND_URL}/exchanges/{{id}}",
+    "booking": f"{FRONTEND_URL}/bookings/{{id}}",
+    "listing": f"{FRONTEND_URL}/listings/{{id}}",
+}
 
 # --- Idempotency-Key ------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600

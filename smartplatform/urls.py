@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalogue import pages as catalogue_pages
 from exchange.booking_views import calendar_feed
+from notifications.pages import unsubscribe_page
 from smartplatform.accounts import views as accounts_views
 from smartplatform.accounts.forms_admin import AdminLoginForm
 from smartplatform.core import views as core_views
@@ -35,6 +36,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Private calendar feeds (iCalendar) phone calendars subscribe to; the token is the key.
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    # One-click unsubscribe from notification emails (signed token, no login; POST acts).
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        unsubscribe_page,
+        name="notifications-unsubscribe",
+    ),
     # The page behind the signed link a catalogue contact request's email carries.
     path(
         "catalogue/contact-requests/answer/<str:token>/",

@@ -18,6 +18,7 @@ def check_task_timing(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         "CELERY_TASK_TIME_LIMIT": settings.CELERY_TASK_TIME_LIMIT,
         "the tasks' retry_backoff_max": PlatformTask.retry_backoff_max,
         "the tasks' default_retry_delay": PlatformTask.default_retry_delay,
+        "NOTIFICATION_RETRY_MAX_SECONDS": settings.NOTIFICATION_RETRY_MAX_SECONDS,
     }
     errors = [
         Error(

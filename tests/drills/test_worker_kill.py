@@ -4,20 +4,18 @@ nothing twice. Run with ``make drills``; ``DRILL_EVENTS`` sets the scale."""
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from smartplatform.core import events
 from smartplatform.core.models import Event, EventDelivery
 from tests.drills.consumers import DRILL_EVENT, EFFECT_EVENT
-from tests.fixtures.workers import wait_for, worker_app
+from tests.fixtures.workers import start_worker_process, wait_for, worker_app
 
 pytestmark = [pytest.mark.drill, pytest.mark.worker, pytest.mark.postgres, pytest.mark.serial]
 
@@ -26,23 +24,11 @@ VISIBILITY_TIMEOUT = 8  # seconds; short, so a killed worker's unacknowledged ta
 
 
 def start_worker(queue: str) -> subprocess.Popen[bytes]:
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "smartplatform.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-            f"{database['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-        "CELERY_TASK_TIME_LIMIT": "5",
-        "EVENT_DELIVERY_LEASE_SECONDS": "10",
-    }
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "tests.drills.worker", queue], cwd=ROOT, env=env
+    return start_worker_process(
+        queue,
+        CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+        CELERY_TASK_TIME_LIMIT="5",
+        EVENT_DELIVERY_LEASE_SECONDS="10",
     )
 
 
