@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications.models import Delivery, DeliveryStatus, Digest, Frequency, Notification
+from notifications.models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    Frequency,
+    Notification,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from notifications.services import queue_emails
 
 FIELDS = (
@@ -115,6 +123,52 @@ class DigestAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     fields = DIGEST_FIELDS
     readonly_fields = DIGEST_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Organisations' webhooks. Their admins manage them through the API; here operators see
+    them and can switch one off. The secret is never shown."""
+
+    list_display = ("url", "organisation", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "organisation__name")
+    list_select_related = ("organisation",)
+    fields = ("organisation", "url", "description", "is_active", "created_by", "created_at")
+    readonly_fields = ("organisation", "url", "description", "created_by", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+WEBHOOK_DELIVERY_FIELDS = (
+    "endpoint",
+    "type",
+    "payload",
+    "status",
+    "attempts",
+    "response_status",
+    "last_error",
+    "next_attempt_at",
+    "created_at",
+    "sent_at",
+)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("type", "endpoint", "status", "attempts", "response_status", "sent_at")
+    list_filter = ("status", "type")
+    search_fields = ("endpoint__url",)
+    list_select_related = ("endpoint",)
+    fields = WEBHOOK_DELIVERY_FIELDS
+    readonly_fields = WEBHOOK_DELIVERY_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

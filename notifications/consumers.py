@@ -12,6 +12,7 @@ from notifications.services import notify
 from smartplatform.accounts.models import User
 from smartplatform.core.events import consumer
 from smartplatform.core.models import Event
+from smartplatform.organisations.models import JoinRequest, Role
 
 
 def _key(event: Event) -> str:
@@ -44,6 +45,7 @@ def _tell_about_exchange(
             **extra,
         },
         dedupe_key=_key(event),
+        organisation_id=exchange.listing.organisation_id,
     )
 
 
@@ -134,6 +136,7 @@ def _tell_about_booking(event: Event, type_name: str, *, to_owner: bool) -> None
             "reason": event.payload.get("reason", ""),
         },
         dedupe_key=_key(event),
+        organisation_id=booking.resource.listing.organisation_id,
     )
 
 
@@ -175,6 +178,7 @@ def _tell_owner_of_listing(event: Event, type_name: str) -> None:
         subject_id=listing.pk,
         data={"listing": listing.title, "reason": event.payload.get("reason", "")},
         dedupe_key=_key(event),
+        organisation_id=listing.organisation_id,
     )
 
 
@@ -201,3 +205,71 @@ def listing_hidden(event: Event) -> None:
 @consumer("listing.expiring", name="notifications.listing_expiring")
 def listing_expiring(event: Event) -> None:
     _tell_owner_of_listing(event, "listing_expiring")
+
+
+# --- Organisations ----------------------------------------------------------------------------
+
+
+@consumer("organisation.join_requested", name="notifications.organisation_join_requested")
+def organisation_join_requested(event: Event) -> None:
+    join_request = (
+        JoinRequest.objects.select_related("organisation", "user")
+        .filter(pk=event.payload["join_request"], status=JoinRequest.Status.PENDING)
+        .first()
+    )
+    if join_request is None:
+        return  # withdrawn or decided already
+    admins = User.objects.filter(
+        memberships__organisation=join_request.organisation,
+        memberships__role=Role.ADMIN,
+    ).order_by("pk")
+    notify(
+        recipients=admins,
+        type_name="organisation_join_requested",
+        subject_id=join_request.organisation_id,
+        data={
+            "organisation": join_request.organisation.name,
+            "person": join_request.user.display_name,
+            "message": join_request.message,
+        },
+        dedupe_key=_key(event),
+        organisation_id=join_request.organisation_id,
+    )
+
+
+@consumer("organisation.join_request_decided", name="notifications.organisation_join_decided")
+def organisation_join_decided(event: Event) -> None:
+    join_request = (
+        JoinRequest.objects.select_related("organisation", "user")
+        .filter(pk=event.payload["join_request"])
+        .first()
+    )
+    if join_request is None:
+        return
+    approved = bool(event.payload.get("approved"))
+    notify(
+        recipients=[join_request.user],
+        type_name="organisation_join_approved" if approved else "organisation_join_declined",
+        subject_id=join_request.organisation_id,
+        data={"organisation": join_request.organisation.name},
+        dedupe_key=_key(event),
+        organisation_id=join_request.organisation_id,
+    )
+
+
+# --- Moderation -------------------------------------------------------------------------------
+
+
+@consumer("moderation.queue_waiting", name="notifications.moderation_queue_waiting")
+def moderation_queue_waiting(event: Event) -> None:
+    moderator = User.objects.filter(pk=event.payload["moderator"], is_staff=True).first()
+    if moderator is None:
+        return
+    notify(
+        recipients=[moderator],
+        type_name="moderation_queue_waiting",
+        subject_id=None,
+        data={"items": event.payload["items"], "date": event.payload.get("date", "")},
+        # One summary a day, however often the day's check runs.
+        dedupe_key=f"moderation-summary:{event.payload.get('date') or event.pk}",
+    )

@@ -28,10 +28,10 @@ def message_id(kind: str, pk: int) -> str:
 
 
 def web_link(notification: Notification) -> str:
-    pattern = settings.NOTIFICATION_FRONTEND_PATHS.get(notification.subject_type)
-    if pattern is None or notification.subject_id is None:
-        return settings.FRONTEND_URL
-    return str(pattern).format(id=notification.subject_id)
+    pattern = str(settings.NOTIFICATION_FRONTEND_PATHS.get(notification.subject_type, ""))
+    if not pattern or ("{id}" in pattern and notification.subject_id is None):
+        return str(settings.FRONTEND_URL)
+    return pattern.format(id=notification.subject_id)
 
 
 def _render(names: list[str], context: dict[str, Any]) -> str:

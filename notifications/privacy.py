@@ -1,7 +1,7 @@
 """Personal data in notifications: what the platform told a person (exported; deleted with
 the account), and the person's name in what others were told (replaced)."""
 
-from notifications.models import Digest, Notification, NotificationPreference
+from notifications.models import Digest, Notification, NotificationPreference, WebhookEndpoint
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 
@@ -66,3 +66,20 @@ personal_data.register(
 
 def _delete_digests(user: User) -> None:
     Digest.objects.filter(user=user).delete()
+
+
+personal_data.register(
+    "webhooks_created",
+    WebhookEndpoint,
+    export=lambda user: personal_data.rows(
+        WebhookEndpoint.objects.filter(created_by=user).order_by("pk"),
+        "url",
+        "created_at",
+    ),
+    # The webhook is the organisation's: it stays, without the name of who made it.
+    erase=lambda user: _forget_webhook_creator(user),
+)
+
+
+def _forget_webhook_creator(user: User) -> None:
+    WebhookEndpoint.objects.filter(created_by=user).update(created_by=None)

@@ -3,16 +3,16 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from notifications.models import Channel, Frequency, Notification
-from notifications.types import TYPE_CHOICES
+from notifications.models import Channel, Frequency, Notification, WebhookEndpoint
+from notifications.types import LINKS, TYPE_CHOICES
 from smartplatform.core.serializers import StrictInputSerializer
 
 YES_NO = (("true", "true"), ("false", "false"))
 
 
 class SubjectSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["exchange", "booking", "listing"])
-    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=sorted(LINKS))
+    id = serializers.IntegerField(allow_null=True)
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -54,3 +54,21 @@ class PreferenceRowSerializer(PreferenceSerializer):
 
 class PreferencesUpdateSerializer(StrictInputSerializer):
     preferences = PreferenceSerializer(many=True, allow_empty=False)
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEndpoint
+        fields: tuple[str, ...] = ("id", "url", "description", "is_active", "created_at")
+
+
+class WebhookWithSecretSerializer(WebhookSerializer):
+    """Only in the answer that made the secret: keep it, it is not shown again."""
+
+    class Meta(WebhookSerializer.Meta):
+        fields = (*WebhookSerializer.Meta.fields, "secret")
+
+
+class WebhookCreateSerializer(StrictInputSerializer):
+    url = serializers.URLField(max_length=500)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -5,10 +5,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.utils import timezone
 
 from notifications.models import Channel, Delivery, Frequency, Notification
 from notifications.preferences import choices_of
-from notifications.types import LINKS, TYPES, render
+from notifications.types import LINKS, TYPES, NotificationType, render
 from smartplatform.accounts.models import User
 from smartplatform.core.jobs import enqueue_on_commit
 
@@ -24,11 +25,13 @@ def notify(
     *,
     recipients: Iterable[User],
     type_name: str,
-    subject_id: int,
+    subject_id: int | None,
     data: dict[str, Any],
     dedupe_key: str,
+    organisation_id: int | None = None,
 ) -> int:
-    """Tell each active recipient once, on the channels they want the type on.
+    """Tell each active recipient once, on the channels they want the type on, and, when the
+    event concerns an organisation (``organisation_id``), its webhooks once.
 
     A second call with the same ``dedupe_key`` changes nothing: the unique constraints (one
     notification per recipient and key, one delivery per notification and channel) drop the
@@ -69,7 +72,37 @@ def notify(
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     if by_email:
         _deliver_by_email(by_email, dedupe_key)
+    if organisation_id is not None:
+        _deliver_by_webhook(organisation_id, kind, subject_id, data, dedupe_key)
     return len(rows)
+
+
+def _deliver_by_webhook(
+    organisation_id: int,
+    kind: NotificationType,
+    subject_id: int | None,
+    data: dict[str, Any],
+    dedupe_key: str,
+) -> None:
+    from notifications import webhooks
+
+    title, body = render(kind, settings.LANGUAGE_CODE, data)
+    webhooks.queue_for_organisation(
+        organisation_id,
+        type_name=kind.name,
+        dedupe_key=dedupe_key,
+        payload={
+            "type": kind.name,
+            "organisation": organisation_id,
+            "title": title,
+            "body": body,
+            "language": settings.LANGUAGE_CODE,
+            "subject": {"kind": kind.subject, "id": subject_id},
+            "link": LINKS[kind.subject].format(id=subject_id),
+            "data": data,
+            "created_at": timezone.now().isoformat(),
+        },
+    )
 
 
 def _deliver_by_email(frequency_by_user: dict[int, str], dedupe_key: str) -> None:

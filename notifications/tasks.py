@@ -11,8 +11,15 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications import delivery, digests
-from notifications.models import Channel, Delivery, DeliveryStatus, Digest, Frequency
+from notifications import delivery, digests, webhooks
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    Frequency,
+    WebhookDelivery,
+)
 from notifications.services import chunks
 from smartplatform.celery import broker_configured
 
@@ -56,6 +63,17 @@ def send_digest_emails(digest_ids: list[int]) -> dict[str, int]:
     return _tally(results)
 
 
+@shared_task(name="notifications.send_webhooks", ignore_result=True)
+def send_webhooks(delivery_ids: list[int]) -> dict[str, int]:
+    """POST a chunk of webhook deliveries; each failed one for a passing reason is tried again
+    after its own back-off."""
+    results = {pk: webhooks.send_one(pk) for pk in delivery_ids}
+    for pk, (outcome, delay) in results.items():
+        if outcome is delivery.Outcome.RETRY:
+            _retry_later(send_webhooks, pk, delay)
+    return _tally(results)
+
+
 @shared_task(name="notifications.send_digests", ignore_result=True)
 def send_digests(frequency: str) -> int:
     """At 07:00: put the day's digests of ``frequency`` together and queue their sending."""
@@ -66,7 +84,7 @@ def send_digests(frequency: str) -> int:
 
 @shared_task(name="notifications.sweep_deliveries", ignore_result=True)
 def sweep_deliveries() -> int:
-    """Every few minutes: emails and digests that are due and pending but whose task never
+    """Every few minutes: emails, digests and webhooks that are due and pending but whose task never
     came (a broker away at the commit, a retry lost with a restarted Redis) are queued again."""
     now = timezone.now()
     overdue = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
@@ -80,13 +98,21 @@ def sweep_deliveries() -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:1000]
     )
+    webhook_ids = list(
+        WebhookDelivery.objects.filter(overdue)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:1000]
+    )
     Delivery.objects.filter(pk__in=email_ids).update(next_attempt_at=now + SWEEP_LEASE)
     Digest.objects.filter(pk__in=digest_ids).update(next_attempt_at=now + SWEEP_LEASE)
+    WebhookDelivery.objects.filter(pk__in=webhook_ids).update(next_attempt_at=now + SWEEP_LEASE)
     for chunk in chunks(email_ids, settings.NOTIFICATION_EMAIL_CHUNK):
         _queue_now(send_emails, list(chunk))
     for chunk in chunks(digest_ids, 50):
         _queue_now(send_digest_emails, list(chunk))
-    return len(email_ids) + len(digest_ids)
+    for chunk in chunks(webhook_ids, 50):
+        _queue_now(send_webhooks, list(chunk))
+    return len(email_ids) + len(digest_ids) + len(webhook_ids)
 
 
 def _queue_now(task: Task, ids: list[int]) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 @dataclass(frozen=True)
 class NotificationType:
     name: str
-    subject: str  # what its link points at: exchange, booking, listing
+    subject: str  # what its link points at: a key of LINKS
     label: Promise  # what it is about, for settings and unsubscribe pages
     title: Promise
     body: Promise
@@ -138,6 +138,37 @@ TYPES: dict[str, NotificationType] = {
             _("Expiring soon: %(listing)s"),
             _("Your listing %(listing)s expires in a week. Renew it to keep it up."),
         ),
+        NotificationType(
+            "organisation_join_requested",
+            "organisation",
+            _("requests to join your organisations"),
+            _("%(person)s asks to join %(organisation)s"),
+            _("%(person)s asks to become a member of %(organisation)s. %(message)s"),
+        ),
+        NotificationType(
+            "organisation_join_approved",
+            "organisation",
+            _("your requests to join accepted"),
+            _("Welcome to %(organisation)s"),
+            _("Your request to join %(organisation)s was accepted: you are a member now."),
+        ),
+        NotificationType(
+            "organisation_join_declined",
+            "organisation",
+            _("your requests to join declined"),
+            _("Not a member of %(organisation)s"),
+            _("Your request to join %(organisation)s was declined."),
+        ),
+        NotificationType(
+            "moderation_queue_waiting",
+            "moderation",
+            _("the moderators' daily summary"),
+            _("Waiting for moderation: %(items)s"),
+            _(
+                "Items in your moderation queue have waited more than a day: %(items)s in all. "
+                "The queue is in the admin."
+            ),
+        ),
     )
 }
 
@@ -148,6 +179,8 @@ LINKS = {
     "exchange": "/api/v1/exchanges/{id}/",
     "booking": "/api/v1/bookings/{id}/",
     "listing": "/api/v1/listings/{id}/",
+    "organisation": "/api/v1/organisations/{id}/",
+    "moderation": "/admin/exchange/moderationqueueitem/",
 }
 
 

@@ -1,8 +1,13 @@
 from rest_framework.routers import SimpleRouter
 
-from notifications import views
+from notifications import views, webhook_views
 
 router = SimpleRouter()
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register(
+    r"organisations/(?P<organisation_slug>[-\w]+)/webhooks",
+    webhook_views.WebhookViewSet,
+    basename="organisation-webhook",
+)
 
 urlpatterns = router.urls

@@ -257,11 +257,16 @@ NOTIFICATION_RETRY_BASE_SECONDS = float(env_str("NOTIFICATION_RETRY_BASE_SECONDS
 NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 1800)
 # Emails per sending task: one SMTP connection serves a chunk.
 NOTIFICATION_EMAIL_CHUNK = env_int("NOTIFICATION_EMAIL_CHUNK", 50)
+# Webhooks: tries before a delivery fails; plain http:// only for local development and tests.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 # Where the links in emails lead: the front end's pages for each kind of subject.
 NOTIFICATION_FRONTEND_PATHS = {
     "exchange": f"{FRONTEND_URL}/exchanges/{{id}}",
     "booking": f"{FRONTEND_URL}/bookings/{{id}}",
     "listing": f"{FRONTEND_URL}/listings/{{id}}",
+    "organisation": f"{FRONTEND_URL}/organisations/{{id}}",
+    "moderation": f"{SITE_URL}/admin/exchange/moderationqueueitem/",
 }
 
 # --- Idempotency-Key ------------------------------------------------------------------------

@@ -168,6 +168,18 @@ def one_of_each(superuser) -> None:
         data={"listing": "Mötesrum"},
         dedupe_key="admin-test",
     )
+    from notifications.models import Digest, WebhookDelivery, WebhookEndpoint
+    from smartplatform.organisations.models import Organisation as AnyOrganisation
+
+    Digest.objects.create(user=helper, frequency="daily", period=soon.date())
+    hook = WebhookEndpoint.objects.create(
+        organisation=AnyOrganisation.objects.filter(kind="municipality").earliest("pk"),
+        url="https://hooks.example.se/smart",
+        secret="whsec_x",
+    )
+    WebhookDelivery.objects.create(
+        endpoint=hook, dedupe_key="admin-test", type="booking_reminder", payload={"å": 1}
+    )
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
