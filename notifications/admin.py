@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications.models import (
+    Announcement,
     Delivery,
     DeliveryStatus,
     Digest,
@@ -169,6 +170,23 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ("endpoint",)
     fields = WEBHOOK_DELIVERY_FIELDS
     readonly_fields = WEBHOOK_DELIVERY_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    """What organisations announced, and to how many people (read only)."""
+
+    list_display = ("title", "organisation", "told", "created_at")
+    search_fields = ("title", "organisation__name")
+    list_select_related = ("organisation",)
+    fields = ("organisation", "title", "text", "created_by", "created_at", "told")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

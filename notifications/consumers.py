@@ -273,3 +273,17 @@ def moderation_queue_waiting(event: Event) -> None:
         # One summary a day, however often the day's check runs.
         dedupe_key=f"moderation-summary:{event.payload.get('date') or event.pk}",
     )
+
+
+@consumer("organisation.announced", name="notifications.organisation_announcement")
+def organisation_announcement(event: Event) -> None:
+    from notifications.announcements import tell_everyone
+    from notifications.models import Announcement
+
+    announcement = (
+        Announcement.objects.select_related("organisation")
+        .filter(pk=event.payload["announcement"])
+        .first()
+    )
+    if announcement is not None:
+        tell_everyone(announcement, dedupe_key=_key(event))

@@ -69,12 +69,22 @@ def _error_text(exc: BaseException) -> str:
 
 def send_deliveries(delivery_ids: list[int]) -> dict[int, tuple[Outcome, float]]:
     """Send these email deliveries (the pending ones meant for at once) over one mail
-    connection. Returns, per delivery, what happened and, for a retry, in how many seconds."""
-    results: dict[int, tuple[Outcome, float]] = {}
+    connection. Returns, per delivery, what happened and, for a retry, in how many seconds.
+
+    What each email says is read for the whole chunk in one query; each send then takes only
+    its own row's lock, in its own short transaction."""
+    results: dict[int, tuple[Outcome, float]] = dict.fromkeys(delivery_ids, (Outcome.SKIPPED, 0))
+    loaded = {
+        delivery.pk: delivery
+        for delivery in Delivery.objects.filter(
+            pk__in=delivery_ids, status=DeliveryStatus.PENDING, frequency=Frequency.IMMEDIATELY
+        ).select_related("notification__recipient")
+    }
     connection = get_connection()
     try:
         for delivery_id in delivery_ids:
-            results[delivery_id] = _send_one(delivery_id, connection)
+            if delivery_id in loaded:
+                results[delivery_id] = _send_one(loaded[delivery_id], connection)
     finally:
         _close_quietly(connection)
     return results
@@ -87,24 +97,26 @@ def _close_quietly(connection: BaseEmailBackend) -> None:
         logger.debug("mail connection did not close cleanly", exc_info=True)
 
 
-def _send_one(delivery_id: int, connection: BaseEmailBackend) -> tuple[Outcome, float]:
+def _locked_if_pending(model: type[Delivery] | type[Digest], pk: int) -> bool:
+    """Lock the row if it is still pending and nobody else holds it (a second run of the same
+    task skips it; once the first commits, the row is no longer pending)."""
+    return bool(
+        list(
+            model.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=DeliveryStatus.PENDING)
+            .values_list("pk", flat=True)[:1]
+        )
+    )
+
+
+def _send_one(delivery: Delivery, connection: BaseEmailBackend) -> tuple[Outcome, float]:
     try:
         with transaction.atomic():
-            delivery = (
-                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("notification__recipient")
-                .filter(
-                    pk=delivery_id,
-                    status=DeliveryStatus.PENDING,
-                    frequency=Frequency.IMMEDIATELY,
-                )
-                .first()
-            )
-            if delivery is None:
+            if not _locked_if_pending(Delivery, delivery.pk):
                 return Outcome.SKIPPED, 0
             recipient = delivery.notification.recipient
             if recipient is None or not recipient.is_active or not recipient.email:
-                _fail(delivery_id, "The recipient has no active account with an email address.")
+                _fail(delivery.pk, "The recipient has no active account with an email address.")
                 return Outcome.FAILED, 0
             message = notification_email(delivery.notification, delivery_id=delivery.pk)
             connection.send_messages([message])
@@ -118,7 +130,7 @@ def _send_one(delivery_id: int, connection: BaseEmailBackend) -> tuple[Outcome, 
         return Outcome.SENT, 0
     except Exception as exc:
         _close_quietly(connection)  # it reopens for the next message
-        return _record_failure(Delivery, delivery_id, exc)
+        return _record_failure(Delivery, delivery.pk, exc)
 
 
 def _fail(delivery_id: int, error: str) -> None:

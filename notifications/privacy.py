@@ -1,7 +1,13 @@
 """Personal data in notifications: what the platform told a person (exported; deleted with
 the account), and the person's name in what others were told (replaced)."""
 
-from notifications.models import Digest, Notification, NotificationPreference, WebhookEndpoint
+from notifications.models import (
+    Announcement,
+    Digest,
+    Notification,
+    NotificationPreference,
+    WebhookEndpoint,
+)
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 
@@ -83,3 +89,18 @@ personal_data.register(
 
 def _forget_webhook_creator(user: User) -> None:
     WebhookEndpoint.objects.filter(created_by=user).update(created_by=None)
+
+
+personal_data.register(
+    "announcements_made",
+    Announcement,
+    export=lambda user: personal_data.rows(
+        Announcement.objects.filter(created_by=user).order_by("pk"), "title", "created_at"
+    ),
+    # The announcement is the organisation's: it stays, without who wrote it.
+    erase=lambda user: _forget_announcer(user),
+)
+
+
+def _forget_announcer(user: User) -> None:
+    Announcement.objects.filter(created_by=user).update(created_by=None)

@@ -3,7 +3,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from notifications.models import Channel, Frequency, Notification, WebhookEndpoint
+from notifications.models import Announcement, Channel, Frequency, Notification, WebhookEndpoint
 from notifications.types import LINKS, TYPE_CHOICES
 from smartplatform.core.serializers import StrictInputSerializer
 
@@ -72,3 +72,26 @@ class WebhookWithSecretSerializer(WebhookSerializer):
 class WebhookCreateSerializer(StrictInputSerializer):
     url = serializers.URLField(max_length=500)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AnnouncementOrganisationSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AnnouncementSerializer(serializers.ModelSerializer):
+    organisation = AnnouncementOrganisationSerializer(read_only=True)
+
+    class Meta:
+        model = Announcement
+        fields = ("id", "organisation", "title", "text", "created_at", "told")
+
+
+class AnnouncementCreateSerializer(StrictInputSerializer):
+    organisation = serializers.SlugField(help_text="The announcing organisation's slug.")
+    title = serializers.CharField(max_length=200)
+    text = serializers.CharField(max_length=5000)
+
+
+class AnnouncementQuerySerializer(serializers.Serializer):
+    organisation = serializers.SlugField(required=False)

@@ -160,6 +160,13 @@ TYPES: dict[str, NotificationType] = {
             _("Your request to join %(organisation)s was declined."),
         ),
         NotificationType(
+            "organisation_announcement",
+            "announcement",
+            _("announcements from your organisations and municipality"),
+            _("%(organisation)s: %(title)s"),
+            _("%(text)s"),
+        ),
+        NotificationType(
             "moderation_queue_waiting",
             "moderation",
             _("the moderators' daily summary"),
@@ -181,6 +188,7 @@ LINKS = {
     "listing": "/api/v1/listings/{id}/",
     "organisation": "/api/v1/organisations/{id}/",
     "moderation": "/admin/exchange/moderationqueueitem/",
+    "announcement": "/api/v1/announcements/{id}/",
 }
 
 

@@ -267,6 +267,7 @@ NOTIFICATION_FRONTEND_PATHS = {
     "listing": f"{FRONTEND_URL}/listings/{{id}}",
     "organisation": f"{FRONTEND_URL}/organisations/{{id}}",
     "moderation": f"{SITE_URL}/admin/exchange/moderationqueueitem/",
+    "announcement": f"{FRONTEND_URL}/announcements/{{id}}",
 }
 
 # --- Idempotency-Key ------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def one_of_each(superuser) -> None:
         data={"listing": "Mötesrum"},
         dedupe_key="admin-test",
     )
-    from notifications.models import Digest, WebhookDelivery, WebhookEndpoint
+    from notifications.models import Announcement, Digest, WebhookDelivery, WebhookEndpoint
     from smartplatform.organisations.models import Organisation as AnyOrganisation
 
     Digest.objects.create(user=helper, frequency="daily", period=soon.date())
@@ -180,6 +180,7 @@ def one_of_each(superuser) -> None:
     WebhookDelivery.objects.create(
         endpoint=hook, dedupe_key="admin-test", type="booking_reminder", payload={"å": 1}
     )
+    Announcement.objects.create(organisation=hook.organisation, title="Å", text="<b>Hej</b>")
     # django-allauth's own models, registered in the admin by allauth.
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator

@@ -76,3 +76,78 @@ def test_moderators_get_one_summary_a_day_of_items_waiting(relay: Any) -> None:
     assert not Notification.objects.filter(recipient=elsewhere).exists()
     [email] = mail.outbox
     assert "/admin/exchange/moderationqueueitem/" in email.body
+
+
+# --- Announcements ----------------------------------------------------------------------------
+
+
+def test_a_municipality_announces_to_its_members_and_residents_once(relay: Any) -> None:
+    from smartplatform.organisations.models import Municipality
+
+    bjuv = Organisation.objects.get(municipality__code="1260")
+    editor = verified_user(display_name="Kommunikatören")
+    Membership.objects.create(organisation=bjuv, user=editor, role=Role.EDITOR)
+    member = verified_user(display_name="Medlem", preferred_language="en")
+    Membership.objects.create(organisation=bjuv, user=member, role=Role.MEMBER)
+    home = Municipality.objects.get(code="1260")
+    living_there = [verified_user(home_municipality=home) for _ in range(3)]
+    elsewhere = verified_user(home_municipality=Municipality.objects.get(code="1283"))
+
+    made = client_for(editor).post(
+        "/api/v1/announcements/",
+        {"organisation": bjuv.slug, "title": "Vattenavstängning", "text": "Vattnet stängs av."},
+        format="json",
+    )
+    relay()
+    relay()  # a second relay pass tells nobody twice
+
+    told = set(
+        Notification.objects.filter(type="organisation_announcement").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert made.status_code == 201
+    assert told == {editor.pk, member.pk, *(p.pk for p in living_there)}
+    assert elsewhere.pk not in told
+    assert len(mail.outbox) == 5
+    notice = Notification.objects.get(recipient=member)
+    assert notice.title == f"{bjuv.name}: Vattenavstängning"
+    assert notice.body == "Vattnet stängs av."
+    public = client_for(None).get(f"/api/v1/announcements/{made.json()['id']}/").json()
+    assert public["told"] == 5
+    assert public["organisation"] == {"slug": bjuv.slug, "name": bjuv.name}
+
+
+def test_only_editors_and_admins_announce(relay: Any) -> None:
+    club = Organisation.objects.create(name="Brf Solgläntan", slug="solglantan", kind="association")
+    member = verified_user()
+    Membership.objects.create(organisation=club, user=member, role=Role.MEMBER)
+    body = {"organisation": club.slug, "title": "Hej", "text": "Hej alla"}
+
+    as_member = client_for(member).post("/api/v1/announcements/", body, format="json")
+    anonymous = client_for(None).post("/api/v1/announcements/", body, format="json")
+    unknown = client_for(member).post(
+        "/api/v1/announcements/", {**body, "organisation": "finns-inte"}, format="json"
+    )
+    too_long = client_for(member).post(
+        "/api/v1/announcements/", {**body, "title": "x" * 201}, format="json"
+    )
+
+    assert as_member.status_code == 403
+    assert as_member.json()["code"] == "not_allowed_to_announce"
+    assert anonymous.status_code in (401, 403)
+    assert unknown.status_code == 404
+    assert too_long.status_code == 400
+    assert "title" in too_long.json()["fields"]
+
+
+def test_the_announcement_list_costs_the_same_however_long(assert_constant_queries: Any) -> None:
+    from notifications.models import Announcement
+
+    club = Organisation.objects.create(name="Klubben", slug="klubben", kind="association")
+
+    def make_rows(n: int) -> None:
+        for i in range(n):
+            Announcement.objects.create(organisation=club, title=f"Nr {i}", text="Text")
+
+    assert_constant_queries(client_for(None), "/api/v1/announcements/", make_rows)
