@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications.models import (
+    AddressOptOut,
     Announcement,
     Delivery,
     DeliveryStatus,
@@ -192,4 +193,19 @@ class AnnouncementAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AddressOptOut)
+class AddressOptOutAdmin(admin.ModelAdmin):
+    """Addresses without an account that unsubscribed from a type of email. Deleting a row
+    lets that type reach the address again (when its owner asks for it)."""
+
+    list_display = ("email", "type", "created_at")
+    list_filter = ("type",)
+    search_fields = ("email",)
+    fields = ("email", "type", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

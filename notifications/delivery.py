@@ -115,7 +115,7 @@ def _send_one(delivery: Delivery, connection: BaseEmailBackend) -> tuple[Outcome
             if not _locked_if_pending(Delivery, delivery.pk):
                 return Outcome.SKIPPED, 0
             recipient = delivery.notification.recipient
-            if recipient is None or not recipient.is_active or not recipient.email:
+            if recipient is not None and (not recipient.is_active or not recipient.email):
                 _fail(delivery.pk, "The recipient has no active account with an email address.")
                 return Outcome.FAILED, 0
             message = notification_email(delivery.notification, delivery_id=delivery.pk)

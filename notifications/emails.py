@@ -6,11 +6,13 @@ then the shared ``notification`` ones; the texts are translated, so one template
 Swedish and English. The Message-ID is derived from the delivery (or digest), so an email
 sent again after a crash is recognisably the same message."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string, select_template
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string, select_template
 from django.utils import translation
 
 from notifications import unsubscribe
@@ -56,24 +58,63 @@ def _message(
     return message
 
 
-def notification_email(notification: Notification, *, delivery_id: int) -> EmailMultiAlternatives:
+# Apps whose emails say more than a notice's title and body register what their templates
+# need, read from the notification's subject when the email is rendered (in its language).
+EmailContext = Callable[[Notification], dict[str, Any]]
+_contexts: dict[str, EmailContext] = {}
+
+
+def email_context(*type_names: str) -> Callable[[EmailContext], EmailContext]:
+    def register(function: EmailContext) -> EmailContext:
+        for name in type_names:
+            _contexts[name] = function
+        return function
+
+    return register
+
+
+def address_of(notification: Notification) -> str:
     user = notification.recipient
-    if user is None:
-        raise ValueError("Only a notification to an account is emailed this way.")
-    unsubscribe_url = unsubscribe.url_for(user, notification.type)
-    context = {
-        "name": user.display_name,
+    return user.email if user is not None else notification.email
+
+
+def notification_email(notification: Notification, *, delivery_id: int) -> EmailMultiAlternatives:
+    """The email of one notification. A type with its own text template
+    (``notifications/email/<type>.txt``) shows that text in the shared HTML layout too."""
+    user = notification.recipient
+    if user is not None:
+        unsubscribe_url = unsubscribe.url_for(user, notification.type)
+    else:
+        unsubscribe_url = unsubscribe.url_for_address(notification.email, notification.type)
+    context: dict[str, Any] = {
+        "name": user.display_name if user is not None else "",
+        "has_account": user is not None,
         "notification": notification,
         "url": web_link(notification),
         "unsubscribe_url": unsubscribe_url,
         "site_url": settings.SITE_URL,
     }
-    names = [f"notifications/email/{notification.type}", "notifications/email/notification"]
     with translation.override(notification.language):
-        text = _render([f"{name}.txt" for name in names], context)
-        html = _render([f"{name}.html" for name in names], context)
+        if notification.type in _contexts:
+            context.update(_contexts[notification.type](notification))
+        text: str
+        try:
+            own = get_template(f"notifications/email/{notification.type}.txt")
+        except TemplateDoesNotExist:
+            text = render_to_string("notifications/email/notification.txt", context)
+        else:
+            text = own.render(context)
+            # The HTML layout has its own footer: the text is shown there without it.
+            context["text"] = own.render({**context, "in_html": True})
+        html = _render(
+            [
+                f"notifications/email/{notification.type}.html",
+                "notifications/email/notification.html",
+            ],
+            context,
+        )
     return _message(
-        to=user.email,
+        to=address_of(notification),
         subject=notification.title,
         text=text,
         html=html,
@@ -99,6 +140,7 @@ def digest_email(digest: Digest, notifications: list[Notification]) -> EmailMult
         "weekly": digest.frequency == "weekly",
         "groups": list(groups.values()),
         "count": len(notifications),
+        "has_account": True,
         "unsubscribe_url": unsubscribe_url,
         "site_url": settings.SITE_URL,
     }

@@ -291,3 +291,22 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AddressOptOut(models.Model):
+    """An address without an account that asked, through an email's unsubscribe link, to
+    receive no more emails of one type."""
+
+    email = models.EmailField(_("email address"))
+    type = models.CharField(_("type"), max_length=60)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unsubscribed address")
+        verbose_name_plural = _("unsubscribed addresses")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["email", "type"], name="address_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.type}"

@@ -2,12 +2,13 @@
 email delivery beside it when the person wants the type by email."""
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
 
-from notifications.models import Channel, Delivery, Frequency, Notification
+from notifications.models import AddressOptOut, Channel, Delivery, Frequency, Notification
 from notifications.preferences import choices_of
 from notifications.types import LINKS, TYPES, NotificationType, render
 from smartplatform.accounts.models import User
@@ -74,6 +75,75 @@ def notify(
         _deliver_by_email(by_email, dedupe_key)
     if organisation_id is not None:
         _deliver_by_webhook(organisation_id, kind, subject_id, data, dedupe_key)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class AddressRecipient:
+    """Someone reached by email address alone (a project's contact, an organisation's shared
+    mailbox), with the data of their own notice (their name, their own answer link's id)."""
+
+    email: str
+    language: str
+    data: dict[str, Any]
+
+
+def notify_addresses(
+    *,
+    recipients: Iterable[AddressRecipient],
+    type_name: str,
+    subject_id: int | None,
+    dedupe_key: str,
+) -> int:
+    """Tell people without an account, by email only, once per address and key; addresses
+    that unsubscribed from the type are left out."""
+    kind = TYPES[type_name]
+    wanted = {recipient.email.lower(): recipient for recipient in recipients if recipient.email}
+    opted_out = set(
+        AddressOptOut.objects.filter(email__in=list(wanted), type=type_name).values_list(
+            "email", flat=True
+        )
+    )
+    rows = []
+    for address, recipient in wanted.items():
+        if address in opted_out:
+            continue
+        title, body = render(kind, recipient.language, recipient.data)
+        rows.append(
+            Notification(
+                email=address,
+                type=kind.name,
+                language=recipient.language,
+                title=title[:300],
+                body=body,
+                subject_type=kind.subject,
+                subject_id=subject_id,
+                link=LINKS[kind.subject].format(id=subject_id),
+                data=recipient.data,
+                dedupe_key=dedupe_key,
+                shown_in_app=False,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    made = list(
+        Notification.objects.filter(
+            recipient__isnull=True, email__in=[row.email for row in rows], dedupe_key=dedupe_key
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(notification_id=pk, channel=Channel.EMAIL, frequency=Frequency.IMMEDIATELY)
+            for pk in made
+        ],
+        ignore_conflicts=True,
+    )
+    queue_emails(
+        list(
+            Delivery.objects.filter(notification_id__in=made, status="pending")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    )
     return len(rows)
 
 

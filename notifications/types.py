@@ -167,6 +167,55 @@ TYPES: dict[str, NotificationType] = {
             _("%(text)s"),
         ),
         NotificationType(
+            "contact_request_received",
+            "contact_request",
+            _("requests about your catalogue projects"),
+            _("%(kind)s: %(project_title)s"),
+            _("%(sender_name)s has sent a request about the project %(project_title)s."),
+        ),
+        NotificationType(
+            "contact_request_reminder",
+            "contact_request",
+            _("reminders of unanswered requests"),
+            _("Reminder: unanswered request about %(project_title)s"),
+            _("A request about the project %(project_title)s has not been answered yet."),
+        ),
+        NotificationType(
+            "contact_request_escalated",
+            "contact_request",
+            _("requests to your organisation nobody answered"),
+            _("Nobody has answered a request about %(project_title)s"),
+            _("A request about the project %(project_title)s is unanswered after a reminder."),
+        ),
+        NotificationType(
+            "contact_request_follow_up",
+            "contact_request",
+            _("new messages in requests to you"),
+            _("New message about %(project_title)s"),
+            _("%(sender_name)s has written again about the project %(project_title)s."),
+        ),
+        NotificationType(
+            "contact_request_answered",
+            "contact_request",
+            _("answers to your requests"),
+            _("Answer about %(project_title)s"),
+            _("%(author)s has answered your request about the project %(project_title)s."),
+        ),
+        NotificationType(
+            "contact_request_status",
+            "contact_request",
+            _("status changes of your requests"),
+            _("Your request about %(project_title)s: %(status)s"),
+            _("%(organisation)s has set the status of your request to: %(status)s."),
+        ),
+        NotificationType(
+            "catalogue_contacts_to_confirm",
+            "organisation",
+            _("the yearly check of your projects' contacts"),
+            _("Are the contacts of %(organisation)s's projects still right?"),
+            _("Please check that the contacts of %(organisation)s's projects are still right."),
+        ),
+        NotificationType(
             "moderation_queue_waiting",
             "moderation",
             _("the moderators' daily summary"),
@@ -189,6 +238,7 @@ LINKS = {
     "organisation": "/api/v1/organisations/{id}/",
     "moderation": "/admin/exchange/moderationqueueitem/",
     "announcement": "/api/v1/announcements/{id}/",
+    "contact_request": "/api/v1/catalogue/contact-requests/{id}/",
 }
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from notifications import preferences
+from notifications.models import AddressOptOut
 from notifications.types import TYPES
 from smartplatform.accounts.models import User
 from smartplatform.core.errors import DomainError
@@ -28,7 +29,8 @@ class InvalidUnsubscribeLink(DomainError):
 
 @dataclass(frozen=True)
 class Unsubscription:
-    user: User
+    user: User | None  # a person with an account, or
+    address: str  # an address without one
     scope: str  # a type's name, or digest:daily / digest:weekly
 
 
@@ -36,10 +38,20 @@ def token_for(user: User, scope: str) -> str:
     return signing.dumps({"u": user.pk, "s": scope}, salt=SALT)
 
 
+def address_token_for(address: str, scope: str) -> str:
+    return signing.dumps({"a": address.lower(), "s": scope}, salt=SALT)
+
+
 def url_for(user: User, scope: str) -> str:
-    return settings.SITE_URL + reverse(
-        "notifications-unsubscribe", kwargs={"token": token_for(user, scope)}
-    )
+    return _url(token_for(user, scope))
+
+
+def url_for_address(address: str, scope: str) -> str:
+    return _url(address_token_for(address, scope))
+
+
+def _url(token: str) -> str:
+    return settings.SITE_URL + reverse("notifications-unsubscribe", kwargs={"token": token})
 
 
 def read(token: str) -> Unsubscription:
@@ -47,7 +59,10 @@ def read(token: str) -> Unsubscription:
     or something no longer there, is refused."""
     try:
         claims = signing.loads(token, salt=SALT)
-        user_id, scope = int(claims["u"]), str(claims["s"])
+        scope = str(claims["s"])
+        if "a" in claims:
+            return _for_address(str(claims["a"]), scope)
+        user_id = int(claims["u"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidUnsubscribeLink from exc
     if scope not in TYPES and scope not in DIGEST_SCOPES:
@@ -55,10 +70,19 @@ def read(token: str) -> Unsubscription:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise InvalidUnsubscribeLink
-    return Unsubscription(user=user, scope=scope)
+    return Unsubscription(user=user, address="", scope=scope)
+
+
+def _for_address(address: str, scope: str) -> Unsubscription:
+    if scope not in TYPES or not address:
+        raise InvalidUnsubscribeLink
+    return Unsubscription(user=None, address=address, scope=scope)
 
 
 def unsubscribe(token: str) -> Unsubscription:
     found = read(token)
-    preferences.email_off(found.user, found.scope)
+    if found.user is not None:
+        preferences.email_off(found.user, found.scope)
+    else:
+        AddressOptOut.objects.get_or_create(email=found.address, type=found.scope)
     return found

@@ -268,6 +268,7 @@ NOTIFICATION_FRONTEND_PATHS = {
     "organisation": f"{FRONTEND_URL}/organisations/{{id}}",
     "moderation": f"{SITE_URL}/admin/exchange/moderationqueueitem/",
     "announcement": f"{FRONTEND_URL}/announcements/{{id}}",
+    "contact_request": f"{FRONTEND_URL}/catalogue/contact-requests/{{id}}",
 }
 
 # --- Idempotency-Key ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from catalogue import services
@@ -45,7 +46,8 @@ def test_editors_are_asked_about_contacts_not_confirmed_for_a_year(hoganas, even
     make_project("Annan kommun", owner="1283", contacts=({"name": "Helsingborgaren"},))
 
     asked = services.request_contact_confirmations(now=NOW)
-    relay_events()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        relay_events()
 
     assert asked == 3  # Karin, Aldrig and Helsingborgaren; not the recent one, not the draft
     by_organisation = {

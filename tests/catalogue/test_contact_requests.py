@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from rest_framework.test import APIClient
 
 from catalogue import contact_requests
@@ -65,8 +65,10 @@ def ask(client: APIClient, project: Project, **body: Any) -> Any:
 
 
 def deliver() -> None:
-    """Run the outbox relay, as the relay process would."""
-    relay_events()
+    """Run the outbox relay, as the relay process would, and the email sending its consumers
+    queue after their commits, as a worker would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        relay_events()
 
 
 def answer_link(message: Any) -> str:
@@ -124,7 +126,8 @@ def test_the_request_reaches_the_contacts_and_the_organisations_address(project,
     assert "Maja Berg" in to_contact.body
     assert "Hur byggde ni modellen?" in to_contact.body
     assert SENDER_EMAIL not in to_contact.body  # the sender's address is never shown
-    assert to_contact.extra_headers["Message-ID"].startswith("<catalogue.event")
+    assert to_contact.extra_headers["Message-ID"].startswith("<notification.")
+    assert "/notifications/unsubscribe/" in to_contact.extra_headers["List-Unsubscribe"]
 
 
 def test_a_contact_also_on_the_organisation_address_gets_one_email(hoganas, sender) -> None:
@@ -473,3 +476,31 @@ def test_a_request_outlives_its_project(project, sender, hoganas) -> None:
     seen = client.get(f"/api/v1/catalogue/contact-requests/{request_id}/").json()
     assert seen["project"] is None
     assert seen["project_title"] == "Digital tvilling"
+
+
+def test_a_contact_without_an_account_unsubscribes_from_requests_by_one_click(
+    project, sender
+) -> None:
+    ask(swedish(sender), project)
+    deliver()
+    first = emails_to(CONTACT_EMAIL)[0]
+    link = first.extra_headers["List-Unsubscribe"].strip("<>").split("8000", 1)[1]
+    html = first.alternatives[0][0]
+    browser = Client()
+
+    looked = browser.get(link)
+    still = ContactRequestRecipient.objects.count()
+    clicked = browser.post(link, {"List-Unsubscribe": "One-Click"})
+    tampered = browser.post(link.replace("/unsubscribe/e", "/unsubscribe/x"))
+    mail.outbox.clear()
+    ask(swedish(sender), project, kind="more_info")
+    deliver()
+
+    assert looked.status_code == 200
+    assert still == 2
+    assert clicked.status_code == 200
+    assert tampered.status_code == 400
+    assert link.split("/")[-2] in html  # the HTML version carries the link too
+    assert html.count("/notifications/unsubscribe/") == 1
+    # The next request reaches the organisation's address, not the contact who left.
+    assert sorted(a for m in mail.outbox for a in m.to) == ["kontakt@hoganas.example"]

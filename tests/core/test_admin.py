@@ -168,7 +168,15 @@ def one_of_each(superuser) -> None:
         data={"listing": "Mötesrum"},
         dedupe_key="admin-test",
     )
-    from notifications.models import Announcement, Digest, WebhookDelivery, WebhookEndpoint
+    from notifications.models import (
+        AddressOptOut,
+        Announcement,
+        Digest,
+        WebhookDelivery,
+        WebhookEndpoint,
+    )
+
+    AddressOptOut.objects.create(email="åsa@example.se", type="contact_request_received")
     from smartplatform.organisations.models import Organisation as AnyOrganisation
 
     Digest.objects.create(user=helper, frequency="daily", period=soon.date())
