@@ -19,7 +19,7 @@ class NotificationType:
     title: Promise
     body: Promise
     # By email unless the person chose otherwise: bookings and messages at once, the rest
-    # at once too except what can wait for a digest.
+    # at once too except what can wait for a digest (new matches: the daily one).
     default_email: str = "immediately"
 
 
@@ -137,6 +137,14 @@ TYPES: dict[str, NotificationType] = {
             _("your listings about to expire"),
             _("Expiring soon: %(listing)s"),
             _("Your listing %(listing)s expires in a week. Renew it to keep it up."),
+        ),
+        NotificationType(
+            "match_new",
+            "listing",
+            _("new matches for your listings"),
+            _("New match for %(listing)s"),
+            _("%(match)s may be what you are looking for. %(why)s"),
+            default_email="daily",
         ),
         NotificationType(
             "organisation_join_requested",

@@ -416,3 +416,29 @@ def test_an_admin_tries_failed_emails_again(
     assert with_action.status_code == 200
     assert failed.status == "sent"
     assert len(mail.outbox) == 1
+
+
+def test_defaults_bookings_and_messages_at_once_matches_daily() -> None:
+    rows = client_for(resident()).get(PREFS).json()
+    email = {row["type"]: row["default"] for row in rows if row["channel"] == "email"}
+    in_app = {row["type"]: row["default"] for row in rows if row["channel"] == "in_app"}
+
+    assert email["exchange_message"] == email["booking_requested"] == "immediately"
+    assert email["booking_reminder"] == "immediately"
+    assert email["match_new"] == "daily"
+    assert set(in_app.values()) == {"immediately"}
+
+
+def test_digests_are_scheduled_at_seven_in_stockholm(settings: Any) -> None:
+    from smartplatform.celery import app
+
+    daily = settings.CELERY_BEAT_SCHEDULE["send-daily-notification-digests"]
+    weekly = settings.CELERY_BEAT_SCHEDULE["send-weekly-notification-digests"]
+
+    assert settings.CELERY_TIMEZONE == "Europe/Stockholm" == str(app.conf.timezone)
+    assert (daily["task"], daily["args"]) == ("notifications.send_digests", ("daily",))
+    assert daily["schedule"].hour == {7}
+    assert daily["schedule"].minute == {0}
+    assert weekly["schedule"].hour == {7}
+    assert weekly["schedule"].day_of_week == {1}
+    assert weekly["args"] == ("weekly",)
