@@ -287,3 +287,32 @@ def organisation_announcement(event: Event) -> None:
     )
     if announcement is not None:
         tell_everyone(announcement, dedupe_key=_key(event))
+
+
+# --- Matching ---------------------------------------------------------------------------------
+
+
+@consumer("matching.match_found", name="notifications.match_new")
+def match_found(event: Event) -> None:
+    """The matching app found ``match`` for ``listing``: its owner is told once per pair,
+    however often the pair is found again (a nightly recomputation, an edit)."""
+    listing = Listing.objects.select_related("owner").filter(pk=event.payload["listing"]).first()
+    found = (
+        Listing.objects.filter(pk=event.payload["match"], state=Listing.State.PUBLISHED)
+        .only("pk", "title")
+        .first()
+    )
+    if listing is None or found is None:
+        return
+    notify(
+        recipients=[listing.owner],
+        type_name="match_new",
+        subject_id=found.pk,
+        data={
+            "listing": listing.title,
+            "match": found.title,
+            "why": event.payload.get("why", ""),
+        },
+        dedupe_key=f"match:{listing.pk}:{found.pk}",
+        organisation_id=listing.organisation_id,
+    )

@@ -222,9 +222,12 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
             body=body,
             headers={**headers, "Host": host if port in (80, 443) else f"{host}:{port}"},
             redirect=False,
-            preload_content=True,
+            # Only the status matters: the answer's body is never read, however large.
+            preload_content=False,
         )
-    return int(response.status)
+        status = int(response.status)
+        response.close()
+    return status
 
 
 def _transient(status: int) -> bool:

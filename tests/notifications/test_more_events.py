@@ -151,3 +151,29 @@ def test_the_announcement_list_costs_the_same_however_long(assert_constant_queri
             Announcement.objects.create(organisation=club, title=f"Nr {i}", text="Text")
 
     assert_constant_queries(client_for(None), "/api/v1/announcements/", make_rows)
+
+
+# --- Matches --------------------------------------------------------------------------------
+
+
+def test_a_match_is_told_once_per_pair_in_the_daily_digest(relay: Any) -> None:
+    from notifications import tasks
+    from smartplatform.core.events import publish
+    from tests.exchange.factories import make_listing, resident
+
+    owner = resident(preferred_language="sv")
+    wanted = make_listing("Hjälp att klippa gräset", owner=owner, kind="request")
+    offer = make_listing("Trädgårdshjälp i Bjuv", owner=resident())
+    why = "Matchar på: trädgård, gräsklippning · 6 km bort"
+
+    publish("matching.match_found", {"listing": wanted.pk, "match": offer.pk, "why": why})
+    publish("matching.match_found", {"listing": wanted.pk, "match": offer.pk, "why": why})
+    relay()
+
+    [notice] = Notification.objects.filter(recipient=owner)
+    assert notice.title == "Ny matchning för Hjälp att klippa gräset"
+    assert notice.body == f"Trädgårdshjälp i Bjuv kan vara det du söker. {why}"
+    assert notice.link == f"/api/v1/listings/{offer.pk}/"
+    assert mail.outbox == []  # matches wait for the daily digest
+    tasks.send_digests("daily")
+    assert notice.deliveries.get().digest is not None
