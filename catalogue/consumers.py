@@ -60,6 +60,7 @@ def _facts(request: ContactRequest, language: str) -> dict[str, Any]:
             "kind": str(ContactRequest.Kind(request.kind).label),
             "status": str(ContactRequest.Status(request.status).label),
             "sender_name": _sender_name(request),
+            "sender_id": request.sender_id,
             "organisation": request.organisation.name,
         }
 
@@ -160,7 +161,11 @@ def ask_to_confirm_contacts(event: Event) -> None:
     organisation = Organisation.objects.filter(pk=event.payload["organisation"]).first()
     if organisation is None or not event.payload["contacts"]:
         return
-    data = {"organisation": organisation.name, "contacts": list(event.payload["contacts"])}
+    data = {
+        "organisation": organisation.name,
+        "organisation_slug": organisation.slug,
+        "contacts": list(event.payload["contacts"]),
+    }
     editors = _editors(organisation)
     if editors:
         notify(

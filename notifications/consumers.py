@@ -42,6 +42,7 @@ def _tell_about_exchange(
         data={
             "listing": exchange.listing.title,
             "person": person.display_name if person else "",
+            "person_id": person.pk if person else None,
             **extra,
         },
         dedupe_key=_key(event),
@@ -132,6 +133,7 @@ def _tell_about_booking(event: Event, type_name: str, *, to_owner: bool) -> None
         data={
             "listing": booking.resource.listing.title,
             "person": booker.display_name if to_owner else owner.display_name,
+            "person_id": booker.pk if to_owner else owner.pk,
             "start": date_format(local(booking.starts_at), "DATETIME_FORMAT"),
             "reason": event.payload.get("reason", ""),
         },
@@ -229,7 +231,9 @@ def organisation_join_requested(event: Event) -> None:
         subject_id=join_request.organisation_id,
         data={
             "organisation": join_request.organisation.name,
+            "organisation_slug": join_request.organisation.slug,
             "person": join_request.user.display_name,
+            "person_id": join_request.user_id,
             "message": join_request.message,
         },
         dedupe_key=_key(event),
@@ -251,7 +255,10 @@ def organisation_join_decided(event: Event) -> None:
         recipients=[join_request.user],
         type_name="organisation_join_approved" if approved else "organisation_join_declined",
         subject_id=join_request.organisation_id,
-        data={"organisation": join_request.organisation.name},
+        data={
+            "organisation": join_request.organisation.name,
+            "organisation_slug": join_request.organisation.slug,
+        },
         dedupe_key=_key(event),
         organisation_id=join_request.organisation_id,
     )

@@ -37,10 +37,19 @@ def build_digests(frequency: str, *, day: date | None = None) -> list[int]:
                 [Digest(user_id=user_id, frequency=frequency, period=day) for user_id in chunk],
                 ignore_conflicts=True,
             )
-            # Only into a digest not sent yet: one sent this morning already is closed.
-            open_digests = Digest.objects.filter(
-                user_id__in=chunk, frequency=frequency, period=day, status=DeliveryStatus.PENDING
-            ).values_list("user_id", "pk")
+            # Only into a digest not sent yet: one sent this morning already is closed. The
+            # row lock waits for a digest being sent (its send holds the same lock), so
+            # nothing is added to it between its reading and its marking as sent.
+            open_digests = (
+                Digest.objects.select_for_update()
+                .filter(
+                    user_id__in=chunk,
+                    frequency=frequency,
+                    period=day,
+                    status=DeliveryStatus.PENDING,
+                )
+                .values_list("user_id", "pk")
+            )
             for user_id, digest_id in open_digests:
                 waiting.filter(notification__recipient_id=user_id).update(digest_id=digest_id)
     return list(

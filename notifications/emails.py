@@ -17,7 +17,7 @@ from django.utils import translation
 
 from notifications import unsubscribe
 from notifications.models import Digest, Notification
-from notifications.types import TYPES
+from notifications.types import TYPES, link_for
 
 
 def domain() -> str:
@@ -33,7 +33,7 @@ def web_link(notification: Notification) -> str:
     pattern = str(settings.NOTIFICATION_FRONTEND_PATHS.get(notification.subject_type, ""))
     if not pattern or ("{id}" in pattern and notification.subject_id is None):
         return str(settings.FRONTEND_URL)
-    return pattern.format(id=notification.subject_id)
+    return link_for(pattern, notification.subject_id, notification.data)
 
 
 def _render(names: list[str], context: dict[str, Any]) -> str:

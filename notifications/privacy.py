@@ -1,28 +1,48 @@
 """Personal data in notifications: what the platform told a person (exported; deleted with
 the account), and the person's name in what others were told (replaced)."""
 
+from typing import Any
+
 from notifications.models import (
     Announcement,
     Digest,
     Notification,
     NotificationPreference,
+    WebhookDelivery,
     WebhookEndpoint,
 )
 from smartplatform.accounts import personal_data
 from smartplatform.accounts.models import User
 
+# The data fields that name a person, beside the field with that person's id.
+NAMED = (("person", "person_id"), ("sender_name", "sender_id"))
+
 
 def _delete(user: User) -> None:
     Notification.objects.filter(recipient=user).delete()
     # What others were told about the person keeps the event, not the name.
-    name = user.display_name
-    if not name:
-        return
-    for notice in Notification.objects.filter(data__person=name):
-        notice.title = notice.title.replace(name, personal_data.DELETED_NAME)
-        notice.body = notice.body.replace(name, personal_data.DELETED_NAME)
-        notice.data = {**notice.data, "person": personal_data.DELETED_NAME}
-        notice.save(update_fields=["title", "body", "data"])
+    for name_field, id_field in NAMED:
+        for notice in Notification.objects.filter(**{f"data__{id_field}": user.pk}):
+            notice.title, notice.body, notice.data = _without_name(
+                notice.title, notice.body, notice.data, name_field
+            )
+            notice.save(update_fields=["title", "body", "data"])
+        for delivery in WebhookDelivery.objects.filter(**{f"payload__data__{id_field}": user.pk}):
+            payload = delivery.payload
+            payload["title"], payload["body"], payload["data"] = _without_name(
+                payload["title"], payload["body"], payload["data"], name_field
+            )
+            delivery.save(update_fields=["payload"])
+
+
+def _without_name(
+    title: str, body: str, data: dict[str, Any], name_field: str
+) -> tuple[str, str, dict[str, Any]]:
+    name = data.get(name_field) or ""
+    if name:
+        title = title.replace(name, personal_data.DELETED_NAME)
+        body = body.replace(name, personal_data.DELETED_NAME)
+    return title, body, {**data, name_field: personal_data.DELETED_NAME}
 
 
 personal_data.register(

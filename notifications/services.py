@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications.models import AddressOptOut, Channel, Delivery, Frequency, Notification
 from notifications.preferences import choices_of
-from notifications.types import LINKS, TYPES, NotificationType, render
+from notifications.types import LINKS, TYPES, NotificationType, link_for, render
 from smartplatform.accounts.models import User
 from smartplatform.core.jobs import enqueue_on_commit
 
@@ -64,7 +64,7 @@ def notify(
                 body=body,
                 subject_type=kind.subject,
                 subject_id=subject_id,
-                link=LINKS[kind.subject].format(id=subject_id),
+                link=link_for(LINKS[kind.subject], subject_id, data),
                 data=data,
                 dedupe_key=dedupe_key,
                 shown_in_app=in_app,
@@ -118,7 +118,7 @@ def notify_addresses(
                 body=body,
                 subject_type=kind.subject,
                 subject_id=subject_id,
-                link=LINKS[kind.subject].format(id=subject_id),
+                link=link_for(LINKS[kind.subject], subject_id, recipient.data),
                 data=recipient.data,
                 dedupe_key=dedupe_key,
                 shown_in_app=False,
@@ -168,7 +168,7 @@ def _deliver_by_webhook(
             "body": body,
             "language": settings.LANGUAGE_CODE,
             "subject": {"kind": kind.subject, "id": subject_id},
-            "link": LINKS[kind.subject].format(id=subject_id),
+            "link": link_for(LINKS[kind.subject], subject_id, data),
             "data": data,
             "created_at": timezone.now().isoformat(),
         },

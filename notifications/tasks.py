@@ -25,8 +25,6 @@ from smartplatform.celery import broker_configured
 
 logger = logging.getLogger(__name__)
 
-# A swept delivery is not swept again for this long: its task is queued.
-SWEEP_LEASE = timedelta(minutes=10)
 # Overdue by this much before the sweep takes it: the task queued after its commit (or
 # its retry's countdown) normally comes first.
 SWEEP_GRACE = timedelta(minutes=2)
@@ -67,7 +65,7 @@ def send_digest_emails(digest_ids: list[int]) -> dict[str, int]:
 def send_webhooks(delivery_ids: list[int]) -> dict[str, int]:
     """POST a chunk of webhook deliveries; each failed one for a passing reason is tried again
     after its own back-off."""
-    results = {pk: webhooks.send_one(pk) for pk in delivery_ids}
+    results = webhooks.send_deliveries(delivery_ids)
     for pk, (outcome, delay) in results.items():
         if outcome is delivery.Outcome.RETRY:
             _retry_later(send_webhooks, pk, delay)
@@ -84,8 +82,9 @@ def send_digests(frequency: str) -> int:
 
 @shared_task(name="notifications.sweep_deliveries", ignore_result=True)
 def sweep_deliveries() -> int:
-    """Every few minutes: emails, digests and webhooks that are due and pending but whose task never
-    came (a broker away at the commit, a retry lost with a restarted Redis) are queued again."""
+    """Every few minutes: emails, digests and webhooks that are due and pending but whose task
+    never came (a broker away at the commit, a retry lost with a restarted Redis, a worker
+    killed mid-send) are queued again."""
     now = timezone.now()
     overdue = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - SWEEP_GRACE)
     email_ids = list(
@@ -103,9 +102,8 @@ def sweep_deliveries() -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:1000]
     )
-    Delivery.objects.filter(pk__in=email_ids).update(next_attempt_at=now + SWEEP_LEASE)
-    Digest.objects.filter(pk__in=digest_ids).update(next_attempt_at=now + SWEEP_LEASE)
-    WebhookDelivery.objects.filter(pk__in=webhook_ids).update(next_attempt_at=now + SWEEP_LEASE)
+    # No mark is left on what is queued here: the task that takes a row claims it (moving
+    # its next attempt a lease ahead), and a duplicate task finds it claimed.
     for chunk in chunks(email_ids, settings.NOTIFICATION_EMAIL_CHUNK):
         _queue_now(send_emails, list(chunk))
     for chunk in chunks(digest_ids, 50):

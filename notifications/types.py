@@ -243,11 +243,17 @@ LINKS = {
     "exchange": "/api/v1/exchanges/{id}/",
     "booking": "/api/v1/bookings/{id}/",
     "listing": "/api/v1/listings/{id}/",
-    "organisation": "/api/v1/organisations/{id}/",
+    "organisation": "/api/v1/organisations/{organisation_slug}/",
     "moderation": "/admin/exchange/moderationqueueitem/",
     "announcement": "/api/v1/announcements/{id}/",
     "contact_request": "/api/v1/catalogue/contact-requests/{id}/",
 }
+
+
+def link_for(pattern: str, subject_id: int | None, data: dict[str, Any]) -> str:
+    """A subject's address: ``{id}`` is the subject's id; other fields (an organisation's
+    slug) come from the notification's data."""
+    return pattern.format_map(_Fields({**data, "id": subject_id}))
 
 
 def render(kind: NotificationType, language: str, data: dict[str, Any]) -> tuple[str, str]:

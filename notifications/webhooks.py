@@ -29,13 +29,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.delivery import Outcome, backoff
+from notifications.delivery import Outcome, backoff, claim, release
 from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from smartplatform.accounts.models import User
 from smartplatform.core.errors import DomainError
@@ -47,7 +47,8 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Smartsamhalle-Signature"
 TIMESTAMP_HEADER = "X-Smartsamhalle-Timestamp"
 DELIVERY_HEADER = "X-Smartsamhalle-Delivery"
-TIMEOUT = urllib3.Timeout(connect=5, read=10)
+# Connecting, then each read, and the whole request at most.
+TIMEOUT = urllib3.Timeout(total=15, connect=5, read=10)
 
 
 class InvalidWebhookAddress(DomainError):
@@ -56,11 +57,19 @@ class InvalidWebhookAddress(DomainError):
 
 
 class WebhookAddressNotAllowed(DomainError):
+    """The host is internal, or does not resolve: one answer for both, so registering
+    webhooks tells nobody which internal names exist."""
+
     code = "webhook_address_not_allowed"
     default_message = _(
-        "That address leads to a private, loopback or otherwise internal network, "
-        "which webhooks may not reach."
+        "That address does not lead to the public internet (it is private, loopback or "
+        "otherwise internal, or its name does not resolve); webhooks may only reach public "
+        "addresses."
     )
+
+
+class _Unresolvable(Exception):
+    """The host name has no answer now (it may later: at send time this is retried)."""
 
 
 class WebhookAlreadyRegistered(DomainError):
@@ -72,10 +81,25 @@ class WebhookAlreadyRegistered(DomainError):
 # --- Addresses --------------------------------------------------------------------------------
 
 
+# IPv6 ranges that carry an IPv4 address a gateway may forward to: judged by that address.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False
+        embedded = (
+            ip.ipv4_mapped
+            or ip.sixtofour
+            or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None)
+            or (ipaddress.IPv4Address(int(ip)) if ip in _IPV4_COMPATIBLE else None)
+        )
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
 
 
@@ -86,7 +110,7 @@ def resolve_public(host: str, port: int) -> list[str]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise InvalidWebhookAddress(str(_("The webhook's host name does not resolve."))) from exc
+        raise _Unresolvable(host) from exc
     addresses = sorted({str(info[4][0]) for info in found})
     if not addresses or not all(_public(address) for address in addresses):
         raise WebhookAddressNotAllowed
@@ -120,7 +144,10 @@ def register(
     *, organisation: Organisation, url: str, description: str, actor: User
 ) -> WebhookEndpoint:
     _scheme, host, port = _parts(url)
-    resolver(host, port)
+    try:
+        resolver(host, port)
+    except _Unresolvable as exc:
+        raise WebhookAddressNotAllowed from exc
     if WebhookEndpoint.objects.filter(organisation=organisation, url=url).exists():
         raise WebhookAlreadyRegistered
     return WebhookEndpoint.objects.create(
@@ -234,13 +261,28 @@ def _transient(status: int) -> bool:
     return status >= 500 or status in (408, 425, 429)
 
 
+def send_deliveries(delivery_ids: list[int]) -> dict[int, tuple[Outcome, float]]:
+    """Claim these webhook deliveries (an attempt counted, a lease taken: see
+    ``notifications.delivery``), then POST each."""
+    results: dict[int, tuple[Outcome, float]] = dict.fromkeys(delivery_ids, (Outcome.SKIPPED, 0))
+    claimed = claim(WebhookDelivery, delivery_ids, max_attempts=settings.WEBHOOK_MAX_ATTEMPTS)
+    for n, pk in enumerate(claimed):
+        try:
+            results[pk] = send_one(pk)
+        except SoftTimeLimitExceeded:
+            release(WebhookDelivery, claimed[n + 1 :])
+            _retry_or_fail(pk, "The receiver did not answer in time.", None)
+            raise
+    return results
+
+
 def send_one(delivery_id: int) -> tuple[Outcome, float]:
-    """Send one webhook delivery (same lock discipline as an email: FOR UPDATE SKIP LOCKED on
-    the delivery until it is marked sent). 2xx is delivered; a 5xx, 408, 429 or a network
-    failure is retried with back-off; any other answer, or an address now internal, fails."""
+    """POST one claimed delivery, holding its row lock until it is marked. 2xx is delivered;
+    a 5xx, 408, 425, 429, a network failure or a host name without an answer is retried with
+    back-off; any other answer, or an address now internal, fails."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            WebhookDelivery.objects.select_for_update(of=("self",))
             .select_related("endpoint")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
             .first()
@@ -249,7 +291,7 @@ def send_one(delivery_id: int) -> tuple[Outcome, float]:
             return Outcome.SKIPPED, 0
         endpoint = delivery.endpoint
         if not endpoint.is_active:
-            return _finish(delivery, DeliveryStatus.FAILED, "The webhook was switched off.")
+            return _finish(delivery.pk, DeliveryStatus.FAILED, "The webhook was switched off.")
         body = json.dumps(
             {"delivery": delivery.pk, **delivery.payload}, ensure_ascii=False, sort_keys=True
         ).encode()
@@ -264,22 +306,23 @@ def send_one(delivery_id: int) -> tuple[Outcome, float]:
         try:
             status = _post(endpoint.url, body, headers)
         except (InvalidWebhookAddress, WebhookAddressNotAllowed) as exc:
-            return _finish(delivery, DeliveryStatus.FAILED, exc.get_message())
+            return _finish(delivery.pk, DeliveryStatus.FAILED, str(exc.default_message))
+        except _Unresolvable:
+            return _retry_or_fail(delivery.pk, "The host name did not resolve.", None)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            return _retry_or_fail(delivery, f"{type(exc).__name__}: {exc}", None)
+            return _retry_or_fail(delivery.pk, f"{type(exc).__name__}: {exc}", None)
         if 200 <= status < 300:
-            return _finish(delivery, DeliveryStatus.SENT, "", status)
+            return _finish(delivery.pk, DeliveryStatus.SENT, "", status)
         if _transient(status):
-            return _retry_or_fail(delivery, f"HTTP {status}", status)
-        return _finish(delivery, DeliveryStatus.FAILED, f"HTTP {status}", status)
+            return _retry_or_fail(delivery.pk, f"HTTP {status}", status)
+        return _finish(delivery.pk, DeliveryStatus.FAILED, f"HTTP {status}", status)
 
 
 def _finish(
-    delivery: WebhookDelivery, status: str, error: str, response_status: int | None = None
+    pk: int, status: str, error: str, response_status: int | None = None
 ) -> tuple[Outcome, float]:
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+    WebhookDelivery.objects.filter(pk=pk).update(
         status=status,
-        attempts=F("attempts") + 1,
         last_error=error[:2000],
         response_status=response_status,
         sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
@@ -287,18 +330,15 @@ def _finish(
     return (Outcome.SENT if status == DeliveryStatus.SENT else Outcome.FAILED), 0
 
 
-def _retry_or_fail(
-    delivery: WebhookDelivery, error: str, response_status: int | None
-) -> tuple[Outcome, float]:
-    attempts = delivery.attempts + 1
+def _retry_or_fail(pk: int, error: str, response_status: int | None) -> tuple[Outcome, float]:
+    attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=pk)
     if attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        return _finish(delivery, DeliveryStatus.FAILED, error, response_status)
+        return _finish(pk, DeliveryStatus.FAILED, error, response_status)
     delay = backoff(attempts)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        attempts=attempts,
+    WebhookDelivery.objects.filter(pk=pk).update(
         last_error=error[:2000],
         response_status=response_status,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
-    logger.warning("webhook delivery %s: attempt %s failed: %s", delivery.pk, attempts, error)
+    logger.warning("webhook delivery %s: attempt %s failed: %s", pk, attempts, error)
     return Outcome.RETRY, delay

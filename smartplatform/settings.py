@@ -255,6 +255,10 @@ EVENT_RELAY_IN_PROCESS = env_bool("EVENT_RELAY_IN_PROCESS", CELERY_TASK_ALWAYS_E
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 8)
 NOTIFICATION_RETRY_BASE_SECONDS = float(env_str("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
 NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 1800)
+# A send holds its email, digest or webhook for this long (an attempt is counted first): a
+# second task for it waits that out, and so does the retry of a send whose worker died.
+# More than CELERY_TASK_TIME_LIMIT (smartplatform.E002 holds that line).
+NOTIFICATION_SEND_LEASE_SECONDS = env_int("NOTIFICATION_SEND_LEASE_SECONDS", 600)
 # Emails per sending task: one SMTP connection serves a chunk.
 NOTIFICATION_EMAIL_CHUNK = env_int("NOTIFICATION_EMAIL_CHUNK", 50)
 # Webhooks: tries before a delivery fails; plain http:// only for local development and tests.
@@ -265,7 +269,7 @@ NOTIFICATION_FRONTEND_PATHS = {
     "exchange": f"{FRONTEND_URL}/exchanges/{{id}}",
     "booking": f"{FRONTEND_URL}/bookings/{{id}}",
     "listing": f"{FRONTEND_URL}/listings/{{id}}",
-    "organisation": f"{FRONTEND_URL}/organisations/{{id}}",
+    "organisation": f"{FRONTEND_URL}/organisations/{{organisation_slug}}",
     "moderation": f"{SITE_URL}/admin/exchange/moderationqueueitem/",
     "announcement": f"{FRONTEND_URL}/announcements/{{id}}",
     "contact_request": f"{FRONTEND_URL}/catalogue/contact-requests/{{id}}",

@@ -38,4 +38,13 @@ def check_task_timing(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="smartplatform.E002",
             )
         )
+    if settings.NOTIFICATION_SEND_LEASE_SECONDS <= settings.CELERY_TASK_TIME_LIMIT:
+        # A second task would send an email or webhook while the first may still be sending.
+        errors.append(
+            Error(
+                f"NOTIFICATION_SEND_LEASE_SECONDS ({settings.NOTIFICATION_SEND_LEASE_SECONDS} s) "
+                f"must exceed CELERY_TASK_TIME_LIMIT ({settings.CELERY_TASK_TIME_LIMIT} s).",
+                id="smartplatform.E003",
+            )
+        )
     return errors

@@ -504,3 +504,21 @@ def test_a_contact_without_an_account_unsubscribes_from_requests_by_one_click(
     assert html.count("/notifications/unsubscribe/") == 1
     # The next request reaches the organisation's address, not the contact who left.
     assert sorted(a for m in mail.outbox for a in m.to) == ["kontakt@hoganas.example"]
+
+
+def test_html_in_a_request_reaches_the_contact_as_text_not_markup(project, sender) -> None:
+    ask(
+        swedish(sender),
+        project,
+        message='<a href="http://evil.example">Logga in</a><script>x</script>',
+    )
+    deliver()
+
+    email = emails_to(CONTACT_EMAIL)[0]
+    html = email.alternatives[0][0]
+    assert "<script>" not in html
+    assert '<a href="http://evil.example">' not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>x</script>" in email.body  # the plain text shows what was written
+    assert "/catalogue/contact-requests/answer/" in html
+    assert 'href="http' in html

@@ -140,6 +140,9 @@ def test_a_passing_smtp_failure_is_retried_after_a_back_off_and_sends_once(
     assert delivery.last_error.startswith("SMTPServerDisconnected")
     assert delivery.next_attempt_at >= before + timedelta(seconds=15)
 
+    tasks.send_emails([delivery.pk])  # a duplicate task before the back-off has passed
+    assert mail.outbox == []
+    Delivery.objects.update(next_attempt_at=timezone.now())  # the back-off has passed
     tasks.send_emails([delivery.pk])  # the retry
 
     delivery.refresh_from_db()
@@ -162,6 +165,7 @@ def test_a_refused_recipient_fails_at_once_and_a_limit_ends_retries(
     relay()
     second = Delivery.objects.exclude(pk=first.pk).get()
     for _ in range(5):
+        Delivery.objects.update(next_attempt_at=timezone.now())
         tasks.send_emails([second.pk])
 
     first.refresh_from_db()
@@ -170,6 +174,52 @@ def test_a_refused_recipient_fails_at_once_and_a_limit_ends_retries(
     assert "No such user" in first.last_error
     assert (second.status, second.attempts) == ("failed", 3)
     assert mail.outbox == []
+
+
+def test_a_refused_login_is_retried_not_failed(relay: Any, flaky: type[FlakyBackend]) -> None:
+    flaky.fail_next(1, smtplib.SMTPAuthenticationError(535, b"Authentication failed"))
+    answer(resident(), resident())
+
+    relay()
+
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert "535" in delivery.last_error
+
+
+def test_a_send_interrupted_too_often_ends_failed(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from notifications.services import notify
+
+    settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS = 2
+    with django_capture_on_commit_callbacks(execute=False):  # its send task is not run
+        notify(
+            recipients=[resident()],
+            type_name="listing_hidden",
+            subject_id=1,
+            data={"listing": "Gräsklippning"},
+            dedupe_key="interrupted",
+        )
+    [pk] = Delivery.objects.values_list("pk", flat=True)
+    with pytest.MonkeyPatch.context() as patch:
+        # The worker dies while sending, twice: each claim (its counted attempt) stays.
+        patch.setattr("notifications.delivery._send_one", _die)
+        for _ in range(2):
+            Delivery.objects.update(next_attempt_at=timezone.now())
+            with pytest.raises(SystemExit):
+                tasks.send_emails([pk])
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    tasks.send_emails([pk])
+
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 2)
+    assert delivery.last_error == "Interrupted 2 times without an answer."
+    assert mail.outbox == []
+
+
+def _die(*args: Any) -> None:
+    raise SystemExit("killed")
 
 
 def test_back_off_doubles_with_jitter_and_stays_below_the_visibility_timeout(

@@ -82,7 +82,8 @@ def test_an_smtp_failure_then_success_gives_one_email_after_a_retry(
 
 # --- SIGKILL in the middle of a send ----------------------------------------------------------
 
-VISIBILITY_TIMEOUT = 6  # seconds: a killed worker's task comes back soon
+VISIBILITY_TIMEOUT = 8  # seconds: a killed worker's task comes back soon
+SEND_LEASE = 5  # seconds: the killed send's claim has passed by then
 
 
 class HoldingSink:
@@ -150,8 +151,9 @@ def test_a_worker_killed_mid_send_loses_nothing(
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(port),
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-            "CELERY_TASK_TIME_LIMIT": "5",
+            "CELERY_TASK_TIME_LIMIT": "4",
             "EVENT_DELIVERY_LEASE_SECONDS": "10",
+            "NOTIFICATION_SEND_LEASE_SECONDS": str(SEND_LEASE),
         }
         worker = start_worker_process(queue, **worker_env)
         try:
@@ -175,3 +177,4 @@ def test_a_worker_killed_mid_send_loses_nothing(
     else:
         assert len(sink.accepted) == 1
     assert delivery.status == "sent"
+    assert delivery.attempts == 2  # the killed one counted

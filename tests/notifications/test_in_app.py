@@ -41,7 +41,7 @@ def test_an_answer_tells_the_owner_in_their_language_and_acceptance_the_responde
         "body": "Omar svarade på din annons Hjälp i trädgården.",
         "subject": {"kind": "exchange", "id": exchange_id},
         "link": f"/api/v1/exchanges/{exchange_id}/",
-        "data": {"listing": "Hjälp i trädgården", "person": "Omar"},
+        "data": {"listing": "Hjälp i trädgården", "person": "Omar", "person_id": helper.pk},
         "created_at": to_owner["created_at"],
         "read_at": None,
     }
@@ -230,12 +230,16 @@ def test_a_deleted_account_leaves_no_name_in_what_others_were_told() -> None:
     from smartplatform.accounts import personal_data
 
     owner, helper = resident(display_name="Birgitta"), resident(display_name="Omar Haddad")
+    namesake = resident(display_name="Omar Haddad")
     answer(owner, helper)
+    answer(owner, namesake)
     relay_events()
 
     personal_data.delete_account(user=helper)
 
-    notice = Notification.objects.get(recipient=owner)
+    about_namesake = Notification.objects.get(recipient=owner, data__person_id=namesake.pk)
+    assert about_namesake.data["person"] == "Omar Haddad"  # another person of the same name
+    notice = Notification.objects.get(recipient=owner, data__person_id=helper.pk)
     assert "Omar" not in notice.body
     assert notice.data["person"] == personal_data.DELETED_NAME
     assert notice.body.startswith(personal_data.DELETED_NAME)

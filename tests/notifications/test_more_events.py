@@ -51,7 +51,8 @@ def test_a_join_request_tells_the_admins_and_its_answer_the_person_asking(relay:
     [to_rut] = Notification.objects.filter(recipient=rut)
     assert to_admin.title == "Rut vill gå med i Brf Solgläntan"
     assert to_admin.body.endswith("Jag vill gärna hjälpa till!")
-    assert to_admin.link == f"/api/v1/organisations/{club.pk}/"
+    assert to_admin.link == f"/api/v1/organisations/{club.slug}/"
+    assert client_for(admin).get(to_admin.link).status_code == 200
     assert (to_rut.type, to_rut.title) == (
         "organisation_join_approved",
         "Welcome to Brf Solgläntan",

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from notifications import tasks, webhooks
 from notifications.models import WebhookDelivery
@@ -98,7 +99,8 @@ def test_an_organisations_notifications_arrive_signed_once(
     )
     secret = made.json()["secret"]
     offer = make_listing("Lokal för föreningsmöten", owner=club_admin, organisation=club)
-    client_for(resident(display_name="Omar")).post(
+    omar = resident(display_name="Omar")
+    client_for(omar).post(
         "/api/v1/exchanges/", {"listing": offer.pk, "message": "Kan vi låna den?"}, format="json"
     )
 
@@ -130,7 +132,7 @@ def test_an_organisations_notifications_arrive_signed_once(
         "language": "sv",
         "subject": {"kind": "exchange", "id": payload["subject"]["id"]},
         "link": f"/api/v1/exchanges/{payload['subject']['id']}/",
-        "data": {"listing": "Lokal för föreningsmöten", "person": "Omar"},
+        "data": {"listing": "Lokal för föreningsmöten", "person": "Omar", "person_id": omar.pk},
         "created_at": payload["created_at"],
     }
     assert (delivery.status, delivery.attempts, delivery.response_status) == ("sent", 1, 200)
@@ -149,6 +151,9 @@ def test_a_failing_receiver_is_retried_and_a_refusal_ends_it(
     retried = WebhookDelivery.objects.get()
     assert (retried.status, retried.attempts, retried.last_error) == ("pending", 1, "HTTP 503")
 
+    tasks.send_webhooks([retried.pk])  # too early: the back-off holds it
+    assert len(receiver.received) == 1
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
     tasks.send_webhooks([retried.pk])
     receiver.answers = [410]
     client_for(resident()).post(
@@ -191,9 +196,22 @@ def test_internal_and_non_https_addresses_are_refused(
 def test_the_guard_itself_allows_public_addresses_only() -> None:
     assert webhooks.resolve_public("93.184.216.34", 443) == ["93.184.216.34"]
     assert webhooks.resolve_public("2606:2800:220:1:248:1893:25c8:1946", 443)
-    for internal in ("127.0.0.1", "0.0.0.0", "100.64.0.1", "224.0.0.1", "::"):  # noqa: S104
+    internal_ones = (
+        "127.0.0.1",
+        "0.0.0.0",  # noqa: S104
+        "100.64.0.1",
+        "224.0.0.1",
+        "::",
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "fe80::1%eth0",
+    )
+    for internal in internal_ones:
         with pytest.raises(webhooks.WebhookAddressNotAllowed):
             webhooks.resolve_public(internal, 443)
+    assert webhooks.resolve_public("64:ff9b::5db8:d822", 443)  # NAT64 of a public address
 
 
 def test_an_address_that_turned_internal_since_registration_is_not_called(
@@ -256,3 +274,48 @@ def test_only_the_organisations_admins_manage_its_webhooks(
     assert set(sneaky.json()["fields"]) == {"secret", "is_active"}
     assert removed.status_code == 204
     assert client_for(club_admin).get(url(club)).json()["results"] == []
+
+
+def test_a_name_that_does_not_resolve_is_refused_like_an_internal_one(
+    club: Organisation, club_admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    def no_answer(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr("socket.getaddrinfo", no_answer)
+    refused = client_for(club_admin).post(
+        url(club), {"url": "https://intranet.kommun.internal/hook"}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "webhook_address_not_allowed"
+
+
+def test_a_passing_dns_failure_at_send_time_is_retried(
+    receiver: Receiver,
+    club: Organisation,
+    club_admin: Any,
+    relay: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    client_for(club_admin).post(url(club), {"url": receiver.url}, format="json")
+
+    def try_again_later(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(webhooks, "resolver", webhooks.resolve_public)
+    monkeypatch.setattr("socket.getaddrinfo", try_again_later)
+    offer = make_listing(owner=club_admin, organisation=club)
+    client_for(resident()).post(
+        "/api/v1/exchanges/", {"listing": offer.pk, "message": "Hej"}, format="json"
+    )
+
+    relay()
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error == "The host name did not resolve."
