@@ -1,4 +1,5 @@
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -60,3 +61,29 @@ def test_there_is_no_demo_data_outside_development(settings):
 
     with pytest.raises(CommandError, match="only in development"):
         call_command("load_demo_data", stdout=StringIO())
+
+
+def test_the_embedded_setup_runs_the_beat_schedule_itself(db: None, settings: Any) -> None:
+    """Without a broker there is no beat: `serve` runs the schedule's tasks at their times."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from smartplatform.core import scheduler
+
+    start = timezone.now()
+    entries = scheduler.entries(start)
+    by_name = {entry.name: entry for entry in entries}
+
+    nothing_yet = scheduler.run_due(entries, start)
+    by_name["resend-overdue-notification-emails"].last_run_at = start - timedelta(minutes=6)
+    by_name["send-daily-notification-digests"].last_run_at = start - timedelta(days=1, hours=1)
+    ran = scheduler.run_due(entries, start)
+    again = scheduler.run_due(entries, start)
+
+    assert nothing_yet == []
+    assert "resend-overdue-notification-emails" in ran
+    assert "send-daily-notification-digests" in ran
+    assert "send-weekly-notification-digests" not in ran
+    assert again == []
+    assert set(by_name) == set(settings.CELERY_BEAT_SCHEDULE)
