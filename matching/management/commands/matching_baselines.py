@@ -35,5 +35,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:16} "
                 + "  ".join(f"{metric} {result[metric]:.3f}" for metric in metrics.METRICS)
-                + f"  ({result['queries']} requests)"
+                + f"  ({result['queries']:.0f} request{'' if result['queries'] == 1 else 's'})"
             )

@@ -1,0 +1,157 @@
+"""The engine on constructed cases: language (inflection, compounds, missing å/ä/ö, English),
+the topic taxonomy, place by category, and explanations that say what the score is made of."""
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from exchange.models import Listing
+from matching import engine
+from tests.matching.test_evaluation import LISTINGS, write
+
+pytestmark = pytest.mark.django_db
+
+
+def request(title: str, description: str = "", municipality: str = "1283", **kw: Any) -> Any:
+    return engine.profile(
+        key="request",
+        kind="request",
+        category=kw.pop("category", "service"),
+        municipality=municipality,
+        title=title,
+        description=description,
+        **kw,
+    )
+
+
+def offer(
+    key: str, title: str, description: str = "", municipality: str = "1283", **kw: Any
+) -> Any:
+    return engine.profile(
+        key=key,
+        kind="offer",
+        category=kw.pop("category", "service"),
+        municipality=municipality,
+        title=title,
+        description=description,
+        **kw,
+    )
+
+
+def keys(ranked: list[engine.Scored]) -> list[str]:
+    return [scored.key for scored in ranked]
+
+
+def test_paraphrase_compounds_and_missing_letters_find_the_garden_helper() -> None:
+    wanted = request("Klippa gräsmattan", "Behöver hjälp med gräset på tomten.")
+    pool = [
+        offer("computer", "Datorhjälp", "Fixar virus och skrivare."),
+        offer("garden", "Tradgardshjalp", "kan klippa gras och kratta lov"),
+        offer("mower", "Gräsklippning", "Har egen gräsklippare."),
+    ]
+
+    ranked = engine.rank(wanted, pool)
+
+    assert keys(ranked)[-1] == "computer"
+    assert set(keys(ranked)[:2]) == {"garden", "mower"}
+    assert "garden" in ranked[0].why.topics
+
+
+def test_an_english_listing_meets_a_swedish_one_through_its_topic() -> None:
+    wanted = request("Bike repair?", "My bike has a flat tyre and the gears keep jumping.")
+    pool = [
+        offer("it", "IT support in English", "I can help set up laptops and the wifi."),
+        offer("bike", "Cykelreparationer", "Lagar punka, byter kedja och justerar växlar."),
+    ]
+
+    ranked = engine.rank(wanted, pool)
+
+    assert keys(ranked) == ["bike", "it"]
+    assert "bicycle" in ranked[0].why.topics
+    assert ranked[1].signals["text"] == 0.0  # "the", "and", "I" are not shared words
+
+
+def test_place_counts_for_cars_and_in_person_help_not_for_remote_work_or_expertise() -> None:
+    car = request("Behöver låna en bil", "På lördag.", category="car")
+    near_car = offer("near", "Lånar ut min bil", "Bilen står still.", category="car")
+    far_car = offer("far", "Lånar ut min bil", "Bilen står still.", "1278", category="car")
+    lesson = request("Öva engelska", "Gärna via video.")
+    remote_teacher = offer("remote", "Engelska för vuxna", "Övar engelska med dig.", "1278")
+    expertise = request("Stöd i GDPR-frågor", category="expertise")
+    far_expert = offer("dso", "Dataskyddsombud delar", "GDPR-stöd.", "1278", category="expertise")
+
+    cars = engine.rank(car, [far_car, near_car])
+    lessons = engine.rank(lesson, [remote_teacher])
+    experts = engine.rank(expertise, [far_expert])
+
+    assert keys(cars) == ["near", "far"]
+    assert cars[0].signals["place"] == 1.0
+    assert cars[0].why.km == 0
+    assert cars[1].signals["place"] < 0.3
+    assert cars[1].why.km == 43
+    assert cars[1].score == pytest.approx(cars[0].score * cars[1].signals["place"])
+    assert lessons[0].signals["place"] == 1.0
+    assert lessons[0].why.remote is True
+    assert experts[0].signals["place"] == 1.0
+    assert experts[0].why.km is None
+
+
+def test_the_explanation_is_the_score() -> None:
+    wanted = request("Hundrastning", "Vår hund behöver komma ut.", tags=["hund"])
+    pool = [offer("dog", "Rastar hundar", "Tar din hund på promenad.", tags=["hund", "promenad"])]
+
+    [scored] = engine.rank(wanted, pool)
+
+    expected = (
+        engine.W_TEXT * scored.signals["text"]
+        + engine.W_TOPICS * scored.signals["topics"]
+        + engine.W_TAGS * scored.signals["tags"]
+    ) * scored.signals["place"]
+    assert scored.score == pytest.approx(expected, abs=1e-6)
+    assert scored.why.words == ["hundar", "rastar"]  # the offer's words, as it wrote them
+    assert scored.why.tags == ["hund"]
+    assert "pets" in scored.why.topics
+
+
+def test_without_the_taxonomy_no_topic_is_named() -> None:
+    wanted = request("Droppande kran", "kranen droppar hela natten", use_taxonomy=False)
+    fixer = offer("fixer", "Fixare", "Byter packningar.", use_taxonomy=False)
+
+    [scored] = engine.rank(wanted, [fixer])
+
+    assert wanted.topics == {}
+    assert scored.signals["topics"] == 0.0
+    assert "plumbing" in request("Droppande kran").topics
+
+
+def test_evaluate_matching_ranks_through_the_database_and_leaves_nothing(tmp_path: Path) -> None:
+    listings = write(tmp_path, "listings.jsonl", LISTINGS)
+    qrels = write(
+        tmp_path,
+        "qrels.jsonl",
+        [{"query": "r1", "relevant": {"o1": 2}}, {"query": "r2", "relevant": {"o4": 2}}],
+    )
+    before = Listing.objects.count()
+    out = StringIO()
+
+    call_command("evaluate_matching", listings=listings, qrels=qrels, json=True, stdout=out)
+    each = StringIO()
+    call_command("evaluate_matching", listings=listings, qrels=qrels, split="each", stdout=each)
+
+    assert json.loads(out.getvalue()) == {
+        "mrr": 1.0,
+        "ndcg@10": 1.0,
+        "recall@5": 1.0,
+        "p@1": 1.0,
+        "queries": 2,
+    }
+    assert Listing.objects.count() == before
+    lines = each.getvalue().splitlines()
+    assert [line.split()[0] for line in lines] == ["all", "odd", "even"]
+    assert lines[0].endswith("(2 requests)")
+    assert lines[1].endswith("(1 request)")  # r1
+    assert lines[2].endswith("(1 request)")  # r2
