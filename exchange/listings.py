@@ -228,6 +228,7 @@ def update_listing(*, actor: Any, listing: Listing, data: ListingData) -> Listin
         reason = review_reason(listing)
         if reason is not None:
             _submit_for_review(listing, reason)
+    publish("listing.edited", {"listing": listing.pk})
     return listing
 
 

@@ -17,29 +17,32 @@ from importlib import resources
 from smartplatform.core import analysis
 
 
-def _read_topics() -> dict[str, tuple[str, ...]]:
-    """``data/topics.txt``: a topic a line (``name: word, word, ...``), continued on indented
-    lines; ``#`` starts a comment."""
+def _read_topics() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """``data/topics.txt``: a topic a line (``name = label: word, word, ...``), continued on
+    indented lines; ``#`` starts a comment."""
     text = resources.files("matching").joinpath("data/topics.txt").read_text(encoding="utf-8")
     topics: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
     current = ""
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].rstrip()
         if not line.strip():
             continue
         if not raw[0].isspace():
-            name, sep, line = line.partition(":")
-            if not sep or not name.strip().isidentifier():
-                raise ValueError(f"topics.txt, line {number}: expected 'topic: words'")
-            current = name.strip()
+            head, sep, line = line.partition(":")
+            name, _eq, label = (part.strip() for part in head.partition("="))
+            if not sep or not name.isidentifier() or not label:
+                raise ValueError(f"topics.txt, line {number}: expected 'topic = label: words'")
+            current = name
+            labels[name] = label
             topics.setdefault(current, [])
         elif not current:
             raise ValueError(f"topics.txt, line {number}: a continuation without a topic")
         topics[current].extend(word.strip() for word in line.split(",") if word.strip())
-    return {name: tuple(words) for name, words in topics.items()}
+    return {name: tuple(words) for name, words in topics.items()}, labels
 
 
-TOPICS: dict[str, tuple[str, ...]] = _read_topics()
+TOPICS, LABELS = _read_topics()
 
 
 @cache

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("smartplatform.organisations.urls")),
     path("", include("smartplatform.assistance.urls")),
     path("", include("catalogue.urls")),
+    path("", include("matching.urls")),
     path("", include("exchange.urls")),
     path("", include("notifications.urls")),
 ]

@@ -1,0 +1,65 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from exchange.models import Listing
+from exchange.serializers import ListingMunicipalitySerializer
+from matching.engine import Explanation
+from matching.models import Match
+from matching.services import explain
+
+
+class MatchedListingSerializer(serializers.ModelSerializer):
+    municipality = ListingMunicipalitySerializer()
+    link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Listing
+        fields = ("id", "title", "kind", "category", "municipality", "link")
+
+    def get_link(self, listing: Listing) -> str:
+        return f"/api/v1/listings/{listing.pk}/"
+
+
+class ReasonsSerializer(serializers.Serializer):
+    words = serializers.ListField(child=serializers.CharField())
+    topics = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField())
+    km = serializers.IntegerField(allow_null=True)
+    remote = serializers.BooleanField()
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    """A match for one of your listings: ``explanation`` says in plain words what it rests
+    on; ``reasons`` and ``signals`` are the same in parts (signals 0 to 1; the score is
+    ``(text + 1.2 topics + 0.3 tags) * place``)."""
+
+    listing = serializers.SerializerMethodField()
+    other = MatchedListingSerializer()
+    explanation = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Match
+        fields = (
+            "id",
+            "listing",
+            "other",
+            "score",
+            "explanation",
+            "reasons",
+            "signals",
+            "computed_at",
+        )
+
+    @extend_schema_field(MatchedListingSerializer)
+    def get_listing(self, match: Match) -> dict[str, Any]:
+        return dict(MatchedListingSerializer(match.listing).data)
+
+    def get_explanation(self, match: Match) -> str:
+        return explain(Explanation(**match.explanation))
+
+    @extend_schema_field(ReasonsSerializer)
+    def get_reasons(self, match: Match) -> dict[str, Any]:
+        return dict(match.explanation)
