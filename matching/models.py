@@ -42,3 +42,23 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} -> {self.other_id} ({self.score:.2f})"
+
+
+class SavedSearch(models.Model):
+    """A listing search a person keeps ("bilpool i Klippan"): the same parameters as the
+    listing list takes; a newly published listing that the search would find is told."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    params = models.JSONField(_("search"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering: ClassVar = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name

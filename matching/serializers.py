@@ -6,8 +6,9 @@ from rest_framework import serializers
 from exchange.models import Listing
 from exchange.serializers import ListingMunicipalitySerializer
 from matching.engine import Explanation
-from matching.models import Match
+from matching.models import Match, SavedSearch
 from matching.services import explain
+from smartplatform.core.serializers import StrictInputSerializer
 
 
 class MatchedListingSerializer(serializers.ModelSerializer):
@@ -63,3 +64,23 @@ class MatchSerializer(serializers.ModelSerializer):
     @extend_schema_field(ReasonsSerializer)
     def get_reasons(self, match: Match) -> dict[str, Any]:
         return dict(match.explanation)
+
+
+class SavedSearchSerializer(serializers.ModelSerializer):
+    """A kept listing search: ``search`` holds the listing list's own parameters (search,
+    kind, category, municipality, tag, compensation, remote, organisation, near,
+    radius_km)."""
+
+    search = serializers.JSONField(source="params")
+
+    class Meta:
+        model = SavedSearch
+        fields = ("id", "name", "search", "created_at")
+
+
+class SavedSearchCreateSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=100)
+    search = serializers.DictField(
+        help_text='The listing list\'s parameters, e.g. {"search": "bilpool", '
+        '"municipality": ["1276"]}.'
+    )

@@ -1,8 +1,13 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from matching.views import MatchViewSet
+from matching.views import MatchViewSet, SavedSearchViewSet
+
+router = SimpleRouter()
+router.register("me/saved-searches", SavedSearchViewSet, basename="saved-search")
 
 urlpatterns = [
+    *router.urls,
     path("me/matches/", MatchViewSet.as_view({"get": "list"}), name="my-matches"),
     path(
         "matches/<int:pk>/dismiss/",

@@ -7,17 +7,22 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exchange import permissions as listing_permissions
 from exchange.models import Listing
-from matching import services
-from matching.models import Match
-from matching.serializers import MatchSerializer
+from matching import saved_searches, services
+from matching.models import Match, SavedSearch
+from matching.serializers import (
+    MatchSerializer,
+    SavedSearchCreateSerializer,
+    SavedSearchSerializer,
+)
 from smartplatform.accounts.selectors import signed_in_user
+from smartplatform.core.errors import raises
 from smartplatform.core.pagination import PageNumberPagination
 
 
@@ -67,3 +72,38 @@ class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         found = self.get_queryset().filter(listing=listing)
         page = self.paginate_queryset(found)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class SavedSearchViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your saved listing searches; each newly published listing one of them finds is told
+    to you (in the daily digest by default)."""
+
+    serializer_class = SavedSearchSerializer
+    permission_classes = (IsAuthenticated,)
+    pagination_class = PageNumberPagination
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[SavedSearch]:
+        if getattr(self, "swagger_fake_view", False):
+            return SavedSearch.objects.none()
+        return SavedSearch.objects.filter(user=signed_in_user(self.request)).order_by("-pk")
+
+    @extend_schema(request=SavedSearchCreateSerializer, responses={201: SavedSearchSerializer})
+    @raises(saved_searches.TooManySavedSearches, saved_searches.EmptySavedSearch)
+    def create(self, request: Request) -> Response:
+        data = SavedSearchCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            made = saved_searches.save(
+                user=signed_in_user(request),
+                name=data.validated_data["name"],
+                params=data.validated_data["search"],
+            )
+        except ValidationError as exc:
+            raise ValidationError({"search": exc.detail}) from exc
+        return Response(self.get_serializer(made).data, status=201)

@@ -147,6 +147,14 @@ TYPES: dict[str, NotificationType] = {
             default_email="daily",
         ),
         NotificationType(
+            "saved_search_match",
+            "listing",
+            _("new listings your saved searches find"),
+            _("New for your search %(search)s"),
+            _("A new listing matches your saved search %(search)s: %(listing)s."),
+            default_email="daily",
+        ),
+        NotificationType(
             "organisation_join_requested",
             "organisation",
             _("requests to join your organisations"),
