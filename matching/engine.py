@@ -17,6 +17,7 @@ The score is ``(text * W_TEXT + topics * W_TOPICS + tags * W_TAGS) * place``. Th
 were set on one half of the development set (odd-numbered requests) and checked on the other.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,6 +36,7 @@ HALF_KM = 18.0
 # The least an in-person match far away keeps: a perfect one still beats nothing at all.
 FLOOR = 0.15
 PLACE_BOUND = ("car", "space", "service")
+_WORD = re.compile(r"[^\W_]+")
 
 # English function words: the platform's analyser knows Swedish ones; listings written in
 # English would otherwise match each other on "the", "and" and "my".
@@ -127,12 +129,42 @@ def profile(
     stems: list[str] = []
     words: dict[str, str] = {}
     for text, times in ((title, 2), (description, 1), (" ".join(tag_list), 1)):
-        for word in analysis.words(text):
+        for written in _WORD.findall(text.lower()):
+            word = analysis.fold(written)  # as the analyser's own words() does
             if len(word) < 2 or word in analysis.STOP_WORDS or word in ENGLISH_STOP_WORDS:
                 continue
             term = analysis.analyse_word(word)
-            words.setdefault(term.whole, word)
+            words.setdefault(term.whole, written)  # explanations show the word as written
             stems.extend(list(term.all()) * times)
+    return from_stems(
+        key=key,
+        kind=kind,
+        category=category,
+        municipality=municipality,
+        stems=stems,
+        tags=tag_list,
+        remote=remote,
+        point=point,
+        words=words,
+        use_taxonomy=use_taxonomy,
+    )
+
+
+def from_stems(
+    *,
+    key: str,
+    kind: str,
+    category: str,
+    municipality: str,
+    stems: list[str],
+    tags: Iterable[str] = (),
+    remote: bool = False,
+    point: tuple[float, float] | None = None,
+    words: dict[str, str] | None = None,
+    use_taxonomy: bool = True,
+) -> Profile:
+    """A profile from text the analyser has already turned into stems (a stored search
+    column), with the title's stems repeated by the caller if they weigh more."""
     held = set(stems)
     found = taxonomy.topics_of(held) if use_taxonomy else {}
     return Profile(
@@ -142,10 +174,10 @@ def profile(
         municipality=municipality,
         stems=tuple(stems),
         topics={topic: frozenset(named) for topic, named in found.items()},
-        tags=frozenset(analysis.fold(tag) for tag in tag_list),
+        tags=frozenset(analysis.fold(tag) for tag in tags),
         remote=remote or bool(held & _REMOTE),
         point=point,
-        words=words,
+        words=words or {},
     )
 
 

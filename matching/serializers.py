@@ -3,6 +3,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalogue.serializers import ProjectListSerializer
 from exchange.models import Listing
 from exchange.serializers import ListingMunicipalitySerializer
 from matching.engine import Explanation
@@ -84,3 +85,21 @@ class SavedSearchCreateSerializer(StrictInputSerializer):
         help_text='The listing list\'s parameters, e.g. {"search": "bilpool", '
         '"municipality": ["1276"]}.'
     )
+
+
+class PartnerContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class PartnerSerializer(serializers.Serializer):
+    """A catalogue project that did what the need asks. Its contacts are reached through the
+    project's contact request (``POST /api/v1/catalogue/projects/{slug}/contact-requests/``);
+    their addresses are never shown."""
+
+    project = ProjectListSerializer()
+    contacts = PartnerContactSerializer(many=True)
+    score = serializers.FloatField()
+    suggestion = serializers.CharField()
+    explanation = serializers.CharField()
+    reasons = ReasonsSerializer()

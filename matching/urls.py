@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from matching.views import MatchViewSet, SavedSearchViewSet
+from matching.views import MatchViewSet, PartnerView, SavedSearchViewSet
 
 router = SimpleRouter()
 router.register("me/saved-searches", SavedSearchViewSet, basename="saved-search")
@@ -14,6 +14,7 @@ urlpatterns = [
         MatchViewSet.as_view({"post": "dismiss"}),
         name="match-dismiss",
     ),
+    path("listings/<int:listing_id>/partners/", PartnerView.as_view(), name="listing-partners"),
     path(
         "listings/<int:listing_id>/matches/",
         MatchViewSet.as_view({"get": "for_listing"}),

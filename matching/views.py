@@ -8,16 +8,18 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from exchange import permissions as listing_permissions
 from exchange.models import Listing
-from matching import saved_searches, services
+from matching import partners, saved_searches, services
 from matching.models import Match, SavedSearch
 from matching.serializers import (
     MatchSerializer,
+    PartnerSerializer,
     SavedSearchCreateSerializer,
     SavedSearchSerializer,
 )
@@ -72,6 +74,45 @@ class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         found = self.get_queryset().filter(listing=listing)
         page = self.paginate_queryset(found)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class PartnerView(GenericAPIView):
+    """Catalogue projects that did what a municipal need asks (a request for expertise made
+    for an organisation), best first, with whom to contact: for the need's side only."""
+
+    permission_classes = (IsAuthenticated,)
+    serializer_class = PartnerSerializer
+    pagination_class = None
+    filter_backends = ()
+
+    @extend_schema(responses=PartnerSerializer(many=True))
+    @raises(partners.NotAMunicipalNeed)
+    def get(self, request: Request, listing_id: int) -> Response:
+        me = signed_in_user(request)
+        listing = get_object_or_404(
+            Listing.objects.select_related("organisation", "municipality"), pk=listing_id
+        )
+        if not listing_permissions.on_listing_side_of(me, listing):
+            raise NotFound()
+        found = partners.partners_for(listing)
+        rows = [
+            {
+                "project": partner.project,
+                "contacts": [{"name": name, "role": role} for name, role in partner.contacts],
+                "score": partner.scored.score,
+                "suggestion": partners.suggestion(partner.project, partner.contacts),
+                "explanation": services.explain(partner.scored.why),
+                "reasons": {
+                    "words": partner.scored.why.words,
+                    "topics": partner.scored.why.topics,
+                    "tags": partner.scored.why.tags,
+                    "km": partner.scored.why.km,
+                    "remote": partner.scored.why.remote,
+                },
+            }
+            for partner in found
+        ]
+        return Response(self.get_serializer(rows, many=True).data)
 
 
 class SavedSearchViewSet(
