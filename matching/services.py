@@ -104,8 +104,9 @@ def _tell(matches: list[Match]) -> list[int]:
 
 
 @transaction.atomic
-def refresh(listing_id: int) -> Refreshed:
-    """Recompute a listing's matches and its place in its matches' own lists."""
+def refresh(listing_id: int, *, both_ways: bool = True) -> Refreshed:
+    """Recompute a listing's matches and (``both_ways``) its place in its matches' own
+    lists. The nightly recomputation goes one way: every listing gets its own turn."""
     result = Refreshed()
     listing = Listing.objects.select_related("municipality").filter(pk=listing_id).first()
     if listing is None:
@@ -118,7 +119,7 @@ def refresh(listing_id: int) -> Refreshed:
     kept = [s for s in ranking.rank_for(listing, limit=TOP) if s.score >= MIN_SCORE]
     written = _store(listing, kept, replace=True)
     result.kept = len(written)
-    for scored in kept:
+    for scored in kept if both_ways else ():
         other = Listing.objects.select_related("municipality").get(pk=int(scored.key))
         theirs = [s for s in ranking.rank_for(other, limit=TOP) if s.score >= MIN_SCORE]
         mine = [s for s in theirs if s.key == str(listing.pk)]
@@ -134,3 +135,23 @@ def dismiss(*, match: Match) -> Match:
         match.dismissed_at = timezone.now()
         match.save(update_fields=["dismissed_at"])
     return match
+
+
+def recompute_all() -> int:
+    """Every published listing's matches again, with the current engine (nightly): each in its
+    own transaction, read in chunks of ids so memory stays flat; matches of listings no
+    longer published go. Returns how many listings were recomputed."""
+    Match.objects.exclude(listing__state=Listing.State.PUBLISHED).filter(
+        dismissed_at__isnull=True
+    ).delete()
+    done = 0
+    ids = Listing.objects.filter(state=Listing.State.PUBLISHED).order_by("pk")
+    last = 0
+    while True:
+        chunk = list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:500])
+        if not chunk:
+            return done
+        for listing_id in chunk:
+            refresh(listing_id, both_ways=False)
+            done += 1
+        last = chunk[-1]

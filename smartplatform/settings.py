@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep_deliveries",
         "schedule": 300.0,
     },
+    "recompute-matches": {
+        # The whole marketplace matched again with the current engine, at night.
+        "task": "matching.recompute_all",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "ask-editors-to-confirm-catalogue-contacts": {
         "task": "catalogue.request_contact_confirmations",
         "schedule": crontab(hour=7, minute=30),

@@ -155,3 +155,27 @@ def test_the_match_list_costs_the_same_however_long(
 
     assert_constant_queries(client_for(asker), "/api/v1/me/matches/", make_rows)
     assert Match.objects.filter(listing=wanted).count() >= 2
+
+
+def test_the_nightly_recomputation_updates_old_matches_and_tells_nobody_twice(
+    relay: Any,
+) -> None:
+    from matching import engine, services
+
+    asker = resident()
+    wanted = garden_request(owner=asker)
+    offer = garden_offer(owner=resident())
+    relay()
+    Match.objects.update(engine_version=0, score=0.5, signals={})
+    told_before = Notification.objects.filter(type="match_new").count()
+
+    first = services.recompute_all()
+    rows = list(Match.objects.order_by("pk").values_list("listing_id", "other_id", "score"))
+    second = services.recompute_all()
+    relay()
+
+    assert first == second == Listing.objects.filter(state="published").count()
+    assert set(Match.objects.values_list("engine_version", flat=True)) == {engine.ENGINE_VERSION}
+    assert Match.objects.get(listing=wanted, other=offer).score >= 0.9
+    assert list(Match.objects.order_by("pk").values_list("listing_id", "other_id", "score")) == rows
+    assert Notification.objects.filter(type="match_new").count() == told_before
