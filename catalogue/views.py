@@ -31,6 +31,7 @@ from catalogue.serializers import (
     ProjectWriteSerializer,
     ThemeSerializer,
 )
+from matching.partners import similar_projects
 from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
@@ -207,8 +208,9 @@ class ProjectViewSet(
     @extend_schema(responses=ProjectListSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def similar(self, request: Request, slug: str) -> Response:
-        """Published projects like this one (shared themes, tags and words)."""
-        projects = selectors.similar_projects(self.get_object())
+        """Published projects like this one: shared themes, tags and words, refined by the
+        matching engine's text and everyday topics."""
+        projects = similar_projects(self.get_object())
         return Response(
             ProjectListSerializer(projects, many=True, context=self.get_serializer_context()).data
         )

@@ -7,19 +7,24 @@ method, results and lessons), so nothing is analysed again per request. A quick 
 words in common narrows the catalogue to the likeliest ``POOL`` projects before the engine
 ranks them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.models import Project, ProjectContact
-from catalogue.selectors import projects_for_list
+from catalogue.search import PG_WEIGHTS
+from catalogue.selectors import projects_for_list, similar_candidates
 from exchange.models import Listing
 from matching import engine, ranking
 from smartplatform.core.errors import DomainError
+from smartplatform.core.fulltext import Matches, Rank
 
 POOL = 200
 LIMIT = 5
+MAX_QUERY_STEMS = 64
 # Below this a project only shares a word or two in passing (text is scaled to the best one).
 MIN_SCORE = 0.3
 
@@ -46,9 +51,32 @@ def is_municipal_need(listing: Listing) -> bool:
     )
 
 
-def _project_profiles(query: engine.Profile) -> list[engine.Profile]:
+def _stems(title: str, keywords: str, summary: str, body: str) -> list[str]:
+    return title.split() * 2 + keywords.split() + summary.split() + body.split()
+
+
+def _project_profiles(
+    query: engine.Profile, *, exclude: int | None = None, also: Iterable[int] = ()
+) -> list[engine.Profile]:
+    """The published projects sharing the most stems with ``query`` (and those in ``also``),
+    as profiles."""
     wanted = set(query.stems)
-    rows = Project.objects.filter(is_published=True).values_list(
+    extra = set(also)
+    published = Project.objects.filter(is_published=True)
+    if exclude is not None:
+        published = published.exclude(pk=exclude)
+    if connection.vendor == "postgresql" and wanted:
+        # The catalogue's own index finds the projects holding any of the words, best first;
+        # only those are read (SQLite, the embedded setup with a small catalogue, reads all).
+        any_word = " | ".join(_lexeme(stem) for stem in sorted(wanted)[:MAX_QUERY_STEMS])
+        found = list(
+            published.filter(Matches(any_word))
+            .annotate(rank=Rank(any_word, PG_WEIGHTS, cover_density=False))
+            .order_by("-rank", "pk")
+            .values_list("pk", flat=True)[:POOL]
+        )
+        published = published.filter(pk__in=[*found, *extra])
+    rows = published.values_list(
         "pk",
         "municipality__code",
         "search_title",
@@ -58,10 +86,10 @@ def _project_profiles(query: engine.Profile) -> list[engine.Profile]:
     )
     overlap = []
     for pk, municipality, title, keywords, summary, body in rows.iterator(chunk_size=2000):
-        stems = title.split() * 2 + keywords.split() + summary.split() + body.split()
+        stems = _stems(title, keywords, summary, body)
         shared = len(wanted & set(stems))
-        if shared:
-            overlap.append((shared, pk, municipality or "", stems))
+        if shared or pk in extra:
+            overlap.append((shared + (1000 if pk in extra else 0), pk, municipality or "", stems))
     overlap.sort(key=lambda row: (-row[0], row[1]))
     return [
         engine.from_stems(
@@ -71,7 +99,7 @@ def _project_profiles(query: engine.Profile) -> list[engine.Profile]:
             municipality=municipality,
             stems=stems,
         )
-        for _shared, pk, municipality, stems in overlap[:POOL]
+        for _shared, pk, municipality, stems in overlap[: POOL + len(extra)]
     ]
 
 
@@ -115,3 +143,38 @@ def suggestion(project: Project, contacts: list[tuple[str, str]]) -> str:
         "who": who,
         "project": project.title,
     }
+
+
+def similar_projects(project: Project, *, limit: int = 6) -> list[Project]:
+    """Published projects like this one: what the catalogue already weighs (themes and tags
+    in common, words of title and summary) refined by the engine's text and topics, so a
+    project about the same thing under other themes is found too."""
+    shared = similar_candidates(project)
+    query = engine.from_stems(
+        key=str(project.pk),
+        kind="request",
+        category="expertise",
+        municipality="",
+        stems=_stems(
+            project.search_title,
+            project.search_keywords,
+            project.search_summary,
+            project.search_body,
+        ),
+    )
+    ranked = engine.rank(
+        query,
+        _project_profiles(query, exclude=project.pk, also=shared),
+    )
+    prior = max(shared.values(), default=0.0) or 1.0
+    combined = {
+        int(scored.key): scored.score + shared.get(int(scored.key), 0.0) / prior
+        for scored in ranked
+        if scored.score >= MIN_SCORE or int(scored.key) in shared
+    }
+    best = sorted(combined, key=lambda pk: (-combined[pk], -pk))[:limit]
+    return projects_for_list(best)
+
+
+def _lexeme(stem: str) -> str:
+    return "'" + stem.replace("'", "''").replace("\\", "\\\\") + "'"

@@ -357,3 +357,21 @@ def test_a_cover_that_is_no_picture_is_refused_and_a_cover_can_be_removed(
     assert removed.json()["cover_image"] is None
     assert not Project.objects.get(pk=project.pk).cover_image
     assert not os.path.exists(stored)
+
+
+def test_similar_projects_include_one_about_the_same_thing_under_other_themes(db: None) -> None:
+    project = make_project(
+        "Digital tvilling av Höganäs",
+        summary="En stadsmodell i 3D där planerade hus visas för invånarna.",
+        themes=("samhallsbyggnad",),
+    )
+    twin = make_project(
+        "Virtuell stadsmodell i Klippan",
+        summary="Vi visar nya bostäder i en digital tvilling av centrum.",
+        themes=("mobilitet",),
+    )
+    make_project("Cykelpool", summary="Lånecyklar vid stationen.", themes=("mobilitet",))
+
+    slugs = [p["slug"] for p in APIClient().get(f"{URL}{project.slug}/similar/").json()]
+
+    assert slugs == [twin.slug]
