@@ -91,6 +91,10 @@ bench: deps
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
 		CELERY_BROKER_URL= DEBUG=true THROTTLE_ANON_RATE=1000000/min \
 		$(RUN) python manage.py bench_bookings --resources $${BENCH_RESOURCES:-10000}
+	@echo "== matching: one listing against the marketplace (the online path) =="
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
+		CELERY_BROKER_URL= DEBUG=true \
+		$(RUN) python manage.py bench_matching --listings $${BENCH_LISTINGS:-100000}
 	@echo "== notification fan-out: one announcement to many residents =="
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartplatform_bench REDIS_URL= \
 		CELERY_BROKER_URL= DEBUG=true \

@@ -164,3 +164,20 @@ def test_judgements_must_name_known_listings_with_grades_one_or_two(tmp_path: Pa
         call_command(
             "matching_baselines", listings=tmp_path / "missing.jsonl", qrels=tmp_path / "q.jsonl"
         )
+
+
+def test_the_matching_benchmark_runs_at_a_small_scale_and_cleans_up() -> None:
+    from exchange.models import Listing
+
+    out = StringIO()
+    call_command("bench_matching", "--listings", "80", "--samples", "3", stdout=out)
+
+    assert "seeded 80 listings" in out.getvalue()
+    assert "online path, 80 listings: median" in out.getvalue()
+    assert "nightly recomputation" in out.getvalue()
+    assert not Listing.objects.exists()
+    with pytest.raises(CommandError, match="scratch database"):
+        from tests.exchange.factories import make_listing
+
+        make_listing()
+        call_command("bench_matching", "--listings", "5", stdout=StringIO())
