@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exchange.management.commands import bench_listings
 from exchange.models import Listing
-from smartplatform.accounts.models import User
 from matching import ranking
+from smartplatform.accounts.models import User
 from smartplatform.core import benchmarking
 
 
