@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from exchange import search
 from exchange.models import Listing, ListingTag
 from matching import metrics, ranking
 from matching.devset import SetListing
@@ -80,23 +81,26 @@ def _save(listings: Sequence[SetListing]) -> dict[str, Listing]:
         ]
     )
     now = timezone.now()
-    made = Listing.objects.bulk_create(
-        [
-            Listing(
-                owner=owner,
-                kind=item.kind,
-                category=item.category,
-                title=item.title[:150],
-                description=item.description[:5000],
-                municipality=municipalities[item.municipality],
-                state=Listing.State.PUBLISHED,
-                published_at=now,
-                state_changed_at=now,
-                expires_at=now + timedelta(days=90),
-            )
-            for item, owner in zip(listings, owners, strict=True)
-        ]
-    )
+    rows = []
+    for item, owner in zip(listings, owners, strict=True):
+        listing = Listing(
+            owner=owner,
+            kind=item.kind,
+            category=item.category,
+            title=item.title[:150],
+            description=item.description[:5000],
+            municipality=municipalities[item.municipality],
+            state=Listing.State.PUBLISHED,
+            published_at=now,
+            state_changed_at=now,
+            expires_at=now + timedelta(days=90),
+        )
+        # The analysed search columns, as the listing services keep them.
+        columns = search.search_columns(listing, tag_names=list(item.tags))
+        listing.search_title = columns["search_title"]
+        listing.search_body = columns["search_body"]
+        rows.append(listing)
+    made = Listing.objects.bulk_create(rows)
     names = sorted({tag.lower()[:50] for item in listings for tag in item.tags})
     ListingTag.objects.bulk_create([ListingTag(name=name) for name in names], ignore_conflicts=True)
     tags = dict(ListingTag.objects.filter(name__in=names).values_list("name", "pk"))

@@ -19,6 +19,7 @@ from catalogue.search import PG_WEIGHTS
 from catalogue.selectors import projects_for_list, similar_candidates
 from exchange.models import Listing
 from matching import engine, ranking
+from smartplatform.core import analysis
 from smartplatform.core.errors import DomainError
 from smartplatform.core.fulltext import Matches, Rank
 
@@ -68,7 +69,7 @@ def _project_profiles(
     if connection.vendor == "postgresql" and wanted:
         # The catalogue's own index finds the projects holding any of the words, best first;
         # only those are read (SQLite, the embedded setup with a small catalogue, reads all).
-        any_word = " | ".join(_lexeme(stem) for stem in sorted(wanted)[:MAX_QUERY_STEMS])
+        any_word = analysis.any_of_tsquery(sorted(wanted)[:MAX_QUERY_STEMS])
         found = list(
             published.filter(Matches(any_word))
             .annotate(rank=Rank(any_word, PG_WEIGHTS, cover_density=False))
@@ -174,7 +175,3 @@ def similar_projects(project: Project, *, limit: int = 6) -> list[Project]:
     }
     best = sorted(combined, key=lambda pk: (-combined[pk], -pk))[:limit]
     return projects_for_list(best)
-
-
-def _lexeme(stem: str) -> str:
-    return "'" + stem.replace("'", "''").replace("\\", "\\\\") + "'"

@@ -3,10 +3,21 @@ into profiles and ranked. The API, the tasks and ``evaluate_matching`` all rank 
 
 from collections.abc import Collection
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from exchange.models import Listing
-from matching import engine
+from exchange.search import PG_WEIGHTS
+from matching import engine, taxonomy
+from smartplatform.core import analysis
+from smartplatform.core.fulltext import Matches, Rank
+
+# On PostgreSQL the engine ranks at most this many candidates, the likeliest by the
+# full-text index, asked for the listing's rarest terms and its topics' rarest words (rare
+# words tell most; each term more makes the index's work longer).
+PREFILTER = 200
+OWN_TERMS = 24
+TOPIC_TERMS = 16
 
 
 def candidates(listing: Listing) -> QuerySet[Listing]:
@@ -47,13 +58,42 @@ def rank_for(
 ) -> list[engine.Scored]:
     """The listing's candidates (only those in ``within``, when given), best first
     (``Scored.key`` is a listing id as text)."""
+    query = profile_of(listing, use_taxonomy=use_taxonomy)
     found = candidates(listing)
     if within is not None:
         found = found.filter(pk__in=list(within))
+    if connection.vendor == "postgresql":
+        found = _narrowed(found, query)
     pool = [
         profile_of(candidate, use_taxonomy=use_taxonomy)
         for candidate in found.select_related("municipality")
         .prefetch_related("tags")
         .order_by("pk")
     ]
-    return engine.rank(profile_of(listing, use_taxonomy=use_taxonomy), pool, limit=limit)
+    return engine.rank(query, pool, limit=limit)
+
+
+def _narrowed(found: QuerySet[Listing], query: engine.Profile) -> QuerySet[Listing]:
+    """The ``PREFILTER`` candidates holding the most of the query's stems or of its topics'
+    words, found through the listings' full-text index; the engine ranks only those. A
+    marketplace smaller than that is ranked whole."""
+    own = _rarest(set(query.stems), OWN_TERMS)
+    topical: set[str] = set()
+    for topic in query.topics:
+        topical |= taxonomy.topic_stems().get(topic, frozenset())
+    terms = own + _rarest(topical - set(own), TOPIC_TERMS)
+    if not terms:
+        return found
+    any_term = analysis.any_of_tsquery(terms)
+    best = (
+        found.filter(Matches(any_term))
+        .annotate(rank=Rank(any_term, PG_WEIGHTS, cover_density=False))
+        .order_by("-rank", "pk")
+        .values_list("pk", flat=True)[:PREFILTER]
+    )
+    return found.filter(pk__in=list(best))
+
+
+def _rarest(stems: set[str], count: int) -> list[str]:
+    """The ``count`` least common stems in Swedish (unknown ones first), ties by name."""
+    return sorted(stems, key=lambda stem: (analysis.zipf(stem), stem))[:count]

@@ -399,12 +399,19 @@ def query_terms(text: str) -> list[Term]:
     return list(dict.fromkeys(terms(text)))
 
 
+def lexeme(stem: str) -> str:
+    """One stem quoted for ``to_tsquery``."""
+    return "'" + stem.replace("'", "''").replace("\\", "\\\\") + "'"
+
+
+def any_of_tsquery(stems: Iterable[str]) -> str:
+    """``to_tsquery('simple', ...)`` text matching a document holding any of ``stems``."""
+    return " | ".join(lexeme(stem) for stem in stems)
+
+
 def tsquery(query: list[Term]) -> str:
     """PostgreSQL ``to_tsquery('simple', ...)`` text: every term must match, by its whole stem
     or by all of its parts."""
-
-    def lexeme(stem: str) -> str:
-        return "'" + stem.replace("'", "''").replace("\\", "\\\\") + "'"
 
     groups = []
     for term in query:
@@ -426,8 +433,10 @@ __all__ = [
     "STOP_WORDS",
     "Term",
     "analyse_word",
+    "any_of_tsquery",
     "fold",
     "index_text",
+    "lexeme",
     "matches",
     "query_terms",
     "terms",
