@@ -13,8 +13,14 @@ compound parts, å/ä/ö folded; the title counts twice), the everyday topics th
   falling with the distance between the municipalities' seats (or the listings' own points);
   work that can be done at a distance is not penalised, nor is municipal expertise.
 
-The score is ``(text * W_TEXT + topics * W_TOPICS + tags * W_TAGS) * place``. The weights
-were set on one half of the development set (odd-numbered requests) and checked on the other.
+- **time**: when both say when (weekdays, weekends, mornings, afternoons, evenings, from
+  their text and availability) and none of it meets, the match keeps ``NO_COMMON_TIME``;
+- **freshness and trust**, as tie-breakers: a listing published lately, an owner with
+  exchanges completed.
+
+The score is ``(text * W_TEXT + topics * W_TOPICS + tags * W_TAGS) * place * time``, plus
+``W_FRESH * fresh + W_TRUST * trust``. The weights were set on one half of the development
+set (odd-numbered requests) and checked on the other.
 """
 
 import re
@@ -26,11 +32,18 @@ from matching import places, taxonomy
 from matching.bm25 import BM25
 from smartplatform.core import analysis
 
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2
 
 W_TEXT = 1.0
 W_TOPICS = 1.2
 W_TAGS = 0.3
+# Tie-breakers, never more: a fresh listing, and an owner with exchanges completed.
+W_FRESH = 0.04
+W_TRUST = 0.04
+FRESH_DAYS = 30.0
+TRUSTED_AFTER = 5  # completed exchanges for the whole trust signal
+# When both listings say when, and none of it meets, the match keeps this much.
+NO_COMMON_TIME = 0.8
 # Kilometres at which the place factor of an in-person match has halved.
 HALF_KM = 18.0
 # The least an in-person match far away keeps: a perfect one still beats nothing at all.
@@ -49,6 +62,56 @@ ENGLISH_STOP_WORDS = frozenset(
     if not line.startswith("#")
     for line_word in line.split()
 )
+
+# Words that say when: the parts of the week and of the day a listing names.
+WHEN_WORDS: dict[str, tuple[str, ...]] = {
+    "weekday": (
+        "vardag",
+        "vardagar",
+        "vardagarna",
+        "måndag",
+        "måndagar",
+        "tisdag",
+        "tisdagar",
+        "onsdag",
+        "onsdagar",
+        "torsdag",
+        "torsdagar",
+        "fredag",
+        "fredagar",
+        "weekday",
+        "weekdays",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+    ),
+    "weekend": (
+        "helg",
+        "helger",
+        "helgen",
+        "helgerna",
+        "lördag",
+        "lördagar",
+        "söndag",
+        "söndagar",
+        "weekend",
+        "weekends",
+        "saturday",
+        "sunday",
+    ),
+    "morning": ("morgon", "morgnar", "morgonen", "förmiddag", "förmiddagar", "morning"),
+    "afternoon": ("eftermiddag", "eftermiddagar", "eftermiddagen", "afternoon"),
+    "evening": ("kväll", "kvällar", "kvällen", "kvällstid", "evening", "evenings", "night"),
+}
+WHEN_LABELS = {
+    "weekday": "vardagar",
+    "weekend": "helger",
+    "morning": "förmiddagar",
+    "afternoon": "eftermiddagar",
+    "evening": "kvällar",
+}
 
 # Words that say the help can be given at a distance.
 REMOTE_WORDS = (
@@ -84,6 +147,9 @@ class Profile:
     remote: bool
     point: tuple[float, float] | None = None
     words: dict[str, str] = field(default_factory=dict, compare=False)  # stem -> a word
+    when: frozenset[str] = frozenset()  # parts of the week and day it names (WHEN_WORDS)
+    age_days: float | None = None  # since it was published
+    completed: int = 0  # exchanges its owner has completed
 
 
 @dataclass(frozen=True)
@@ -95,6 +161,8 @@ class Explanation:
     tags: list[str]  # tags in common
     km: int | None  # the distance the place signal was judged on
     remote: bool  # whether either side can be done at a distance
+    when: list[str] = field(default_factory=list)  # times both name
+    completed: int = 0  # exchanges the other listing's owner has completed
 
 
 @dataclass
@@ -110,6 +178,12 @@ def _remote_stems() -> frozenset[str]:
 
 
 _REMOTE = _remote_stems()
+_WHEN = {
+    term.whole: part
+    for part, words in WHEN_WORDS.items()
+    for word in words
+    for term in analysis.terms(word)
+}
 
 
 def profile(
@@ -124,8 +198,12 @@ def profile(
     remote: bool = False,
     point: tuple[float, float] | None = None,
     use_taxonomy: bool = True,
+    availability: str = "",
+    age_days: float | None = None,
+    completed: int = 0,
 ) -> Profile:
     tag_list = [tag for tag in tags if tag]
+    when_stems = {analysis.analyse_word(word).whole for word in analysis.words(availability)}
     stems: list[str] = []
     words: dict[str, str] = {}
     for text, times in ((title, 2), (description, 1), (" ".join(tag_list), 1)):
@@ -147,6 +225,9 @@ def profile(
         point=point,
         words=words,
         use_taxonomy=use_taxonomy,
+        extra_when=when_stems,
+        age_days=age_days,
+        completed=completed,
     )
 
 
@@ -162,6 +243,9 @@ def from_stems(
     point: tuple[float, float] | None = None,
     words: dict[str, str] | None = None,
     use_taxonomy: bool = True,
+    extra_when: Iterable[str] = (),
+    age_days: float | None = None,
+    completed: int = 0,
 ) -> Profile:
     """A profile from text the analyser has already turned into stems (a stored search
     column), with the title's stems repeated by the caller if they weigh more."""
@@ -178,6 +262,9 @@ def from_stems(
         remote=remote or bool(held & _REMOTE),
         point=point,
         words=words or {},
+        when=frozenset(_WHEN[stem] for stem in held | set(extra_when) if stem in _WHEN),
+        age_days=age_days,
+        completed=completed,
     )
 
 
@@ -219,7 +306,12 @@ def rank(query: Profile, pool: Sequence[Profile], *, limit: int | None = None) -
         shared_tags = sorted(query.tags & candidate.tags)
         tags = min(1.0, len(shared_tags) / 2)
         place, distance = place_factor(query, candidate)
-        score = (W_TEXT * text + W_TOPICS * topics + W_TAGS * tags) * place
+        common_time = sorted(query.when & candidate.when)
+        time = 1.0 if not (query.when and candidate.when) or common_time else NO_COMMON_TIME
+        fresh = 0.0 if candidate.age_days is None else 0.5 ** (candidate.age_days / FRESH_DAYS)
+        trust = min(1.0, candidate.completed / TRUSTED_AFTER)
+        score = (W_TEXT * text + W_TOPICS * topics + W_TAGS * tags) * place * time
+        score += W_FRESH * fresh + W_TRUST * trust
         shared_words = sorted(
             {
                 candidate.words.get(stem) or query.words.get(stem) or stem
@@ -230,13 +322,23 @@ def rank(query: Profile, pool: Sequence[Profile], *, limit: int | None = None) -
             Scored(
                 key=candidate.key,
                 score=round(score, 6),
-                signals={"text": text, "topics": topics, "tags": tags, "place": place},
+                signals={
+                    "text": text,
+                    "topics": topics,
+                    "tags": tags,
+                    "place": place,
+                    "time": time,
+                    "fresh": fresh,
+                    "trust": trust,
+                },
                 why=Explanation(
                     words=shared_words[:6],
                     topics=shared_topics,
                     tags=shared_tags,
                     km=None if distance is None else round(distance),
                     remote=query.remote or candidate.remote,
+                    when=common_time,
+                    completed=candidate.completed,
                 ),
             )
         )

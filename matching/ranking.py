@@ -4,9 +4,10 @@ into profiles and ranked. The API, the tasks and ``evaluate_matching`` all rank 
 from collections.abc import Collection
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from exchange.models import Listing
+from exchange.models import Exchange, Listing
 from exchange.search import PG_WEIGHTS
 from matching import engine, taxonomy
 from smartplatform.core import analysis
@@ -35,6 +36,7 @@ def profile_of(listing: Listing, *, use_taxonomy: bool = True) -> engine.Profile
         if listing.latitude is not None and listing.longitude is not None
         else None
     )
+    published = listing.published_at
     return engine.profile(
         key=str(listing.pk),
         kind=listing.kind,
@@ -46,6 +48,9 @@ def profile_of(listing: Listing, *, use_taxonomy: bool = True) -> engine.Profile
         remote=listing.remote,
         point=point,
         use_taxonomy=use_taxonomy,
+        availability=listing.availability,
+        age_days=None if published is None else (timezone.now() - published).days,
+        completed=getattr(listing, "owner_completed", 0) or 0,
     )
 
 
@@ -66,7 +71,8 @@ def rank_for(
         found = _narrowed(found, query)
     pool = [
         profile_of(candidate, use_taxonomy=use_taxonomy)
-        for candidate in found.select_related("municipality")
+        for candidate in found.annotate(owner_completed=_completed_by_owner())
+        .select_related("municipality")
         .prefetch_related("tags")
         .order_by("pk")
     ]
@@ -97,3 +103,16 @@ def _narrowed(found: QuerySet[Listing], query: engine.Profile) -> QuerySet[Listi
 def _rarest(stems: set[str], count: int) -> list[str]:
     """The ``count`` least common stems in Swedish (unknown ones first), ties by name."""
     return sorted(stems, key=lambda stem: (analysis.zipf(stem), stem))[:count]
+
+
+def _completed_by_owner() -> Subquery:
+    """Exchanges the listing's owner has completed, on either side."""
+    return Subquery(
+        Exchange.objects.filter(state=Exchange.State.COMPLETED)
+        .filter(Q(listing__owner=OuterRef("owner_id")) | Q(responder=OuterRef("owner_id")))
+        .order_by()
+        .values("state")
+        .annotate(count=Count("pk"))
+        .values("count")[:1],
+        output_field=IntegerField(),
+    )

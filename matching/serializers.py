@@ -30,6 +30,10 @@ class ReasonsSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField())
     km = serializers.IntegerField(allow_null=True)
     remote = serializers.BooleanField()
+    when = serializers.ListField(child=serializers.CharField(), required=False)
+    completed = serializers.IntegerField(
+        required=False, help_text="Exchanges the other listing's owner has completed."
+    )
 
 
 class MatchSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ telling owners of good new matches once per pair.
 Every function here is idempotent: run twice, it leaves the same rows and tells nobody
 twice (``notified_at`` per pair, and the notifications app's dedupe key per pair)."""
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -42,6 +43,9 @@ def explain(why: engine.Explanation) -> str:
     reasons += [word for word in why.words if word not in reasons]
     reasons += [tag for tag in why.tags if tag not in reasons]
     parts = [_("Matches on: %(reasons)s") % {"reasons": ", ".join(reasons[:5])}] if reasons else []
+    if why.when:
+        labels = ", ".join(engine.WHEN_LABELS.get(part, part) for part in why.when)
+        parts.append(_("suits the time: %(when)s") % {"when": labels})
     if why.remote:
         parts.append(_("can be done at a distance"))
     elif why.km == 0:
@@ -51,17 +55,16 @@ def explain(why: engine.Explanation) -> str:
     return " · ".join(parts)
 
 
+def reasons(why: engine.Explanation) -> dict[str, object]:
+    """An explanation as stored and shown in parts (``Explanation(**reasons)`` reads it back)."""
+    return dataclasses.asdict(why)
+
+
 def _row(listing_id: int, scored: engine.Scored, now: object) -> dict[str, object]:
     return {
         "score": scored.score,
         "signals": {name: round(value, 4) for name, value in scored.signals.items()},
-        "explanation": {
-            "words": scored.why.words,
-            "topics": scored.why.topics,
-            "tags": scored.why.tags,
-            "km": scored.why.km,
-            "remote": scored.why.remote,
-        },
+        "explanation": reasons(scored.why),
         "engine_version": engine.ENGINE_VERSION,
         "computed_at": now,
     }

@@ -102,13 +102,7 @@ class PartnerView(GenericAPIView):
                 "score": partner.scored.score,
                 "suggestion": partners.suggestion(partner.project, partner.contacts),
                 "explanation": services.explain(partner.scored.why),
-                "reasons": {
-                    "words": partner.scored.why.words,
-                    "topics": partner.scored.why.topics,
-                    "tags": partner.scored.why.tags,
-                    "km": partner.scored.why.km,
-                    "remote": partner.scored.why.remote,
-                },
+                "reasons": services.reasons(partner.scored.why),
             }
             for partner in found
         ]

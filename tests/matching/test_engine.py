@@ -106,11 +106,14 @@ def test_the_explanation_is_the_score() -> None:
 
     [scored] = engine.rank(wanted, pool)
 
+    signals = scored.signals
     expected = (
-        engine.W_TEXT * scored.signals["text"]
-        + engine.W_TOPICS * scored.signals["topics"]
-        + engine.W_TAGS * scored.signals["tags"]
-    ) * scored.signals["place"]
+        engine.W_TEXT * signals["text"]
+        + engine.W_TOPICS * signals["topics"]
+        + engine.W_TAGS * signals["tags"]
+    ) * signals["place"] * signals["time"] + (
+        engine.W_FRESH * signals["fresh"] + engine.W_TRUST * signals["trust"]
+    )
     assert scored.score == pytest.approx(expected, abs=1e-6)
     assert scored.why.words == ["hundar", "rastar"]  # the offer's words, as it wrote them
     assert scored.why.tags == ["hund"]
@@ -155,3 +158,43 @@ def test_evaluate_matching_ranks_through_the_database_and_leaves_nothing(tmp_pat
     assert lines[0].endswith("(2 requests)")
     assert lines[1].endswith("(1 request)")  # r1
     assert lines[2].endswith("(1 request)")  # r2
+
+
+def test_times_that_never_meet_weigh_less_and_times_that_do_are_named() -> None:
+    from matching.services import explain
+
+    wanted = request("Hundrastning", "Vår hund behöver komma ut.", availability="vardagar")
+    weekends = offer("weekends", "Rastar hundar", "Tar din hund på promenad på helgerna.")
+    weekdays = offer(
+        "weekdays", "Rastar hundar", "Tar din hund på promenad.", availability="vardagar, kvällar"
+    )
+    whenever = offer("whenever", "Rastar hundar", "Tar din hund på promenad.")
+
+    ranked = {scored.key: scored for scored in engine.rank(wanted, [weekends, weekdays, whenever])}
+
+    assert ranked["weekends"].signals["time"] == engine.NO_COMMON_TIME
+    assert ranked["weekdays"].signals["time"] == ranked["whenever"].signals["time"] == 1.0
+    assert ranked["weekdays"].why.when == ["weekday"]
+    assert ranked["weekends"].score < ranked["whenever"].score
+    assert "passar tiden: vardagar" in explain(ranked["weekdays"].why)
+
+
+def test_freshness_and_trust_only_break_ties() -> None:
+    wanted = request("Hundrastning", "Vår hund behöver komma ut.")
+    old_stranger = offer("old", "Rastar hundar", "Tar din hund på promenad.", age_days=80)
+    trusted = offer(
+        "trusted", "Rastar hundar", "Tar din hund på promenad.", age_days=2, completed=6
+    )
+    better_text = offer("better", "Hundrastning", "Rastar din hund, vår hund är van.", age_days=80)
+
+    ranked = engine.rank(wanted, [old_stranger, trusted, better_text])
+    by_key = {scored.key: scored for scored in ranked}
+
+    assert keys(ranked)[-1] == "old"
+    assert by_key["trusted"].signals["trust"] == 1.0
+    assert by_key["trusted"].why.completed == 6
+    gap = by_key["trusted"].score - by_key["old"].score
+    assert gap == pytest.approx(
+        engine.W_TRUST + engine.W_FRESH * (0.5 ** (2 / 30) - 0.5 ** (80 / 30)), abs=1e-5
+    )
+    assert gap < 0.1  # a tie-breaker, never more

@@ -99,7 +99,7 @@ def test_the_api_explains_matches_to_the_listings_side_only(relay: Any) -> None:
     assert match["explanation"].startswith("Matchar på: trädgård")
     assert match["explanation"].endswith("i samma kommun")
     assert "garden" in match["reasons"]["topics"]
-    assert set(match["signals"]) == {"text", "topics", "tags", "place"}
+    assert set(match["signals"]) == {"text", "topics", "tags", "place", "time", "fresh", "trust"}
     assert for_listing.status_code == 200
     assert [m["id"] for m in for_listing.json()["results"]] == [match["id"]]
     assert stranger_sees.status_code == 404
