@@ -125,25 +125,10 @@ def notify_addresses(
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    made = list(
-        Notification.objects.filter(
-            recipient__isnull=True, email__in=[row.email for row in rows], dedupe_key=dedupe_key
-        ).values_list("pk", flat=True)
-    )
-    Delivery.objects.bulk_create(
-        [
-            Delivery(notification_id=pk, channel=Channel.EMAIL, frequency=Frequency.IMMEDIATELY)
-            for pk in made
-        ],
-        ignore_conflicts=True,
-    )
-    queue_emails(
-        list(
-            Delivery.objects.filter(notification_id__in=made, status="pending")
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    )
+    made = Notification.objects.filter(
+        recipient__isnull=True, email__in=[row.email for row in rows], dedupe_key=dedupe_key
+    ).values_list("pk", flat=True)
+    _email_deliveries(dict.fromkeys(made, Frequency.IMMEDIATELY))
     return len(rows)
 
 
@@ -176,24 +161,28 @@ def _deliver_by_webhook(
 
 
 def _deliver_by_email(frequency_by_user: dict[int, str], dedupe_key: str) -> None:
-    made = list(
-        Notification.objects.filter(
-            recipient_id__in=list(frequency_by_user), dedupe_key=dedupe_key
-        ).values_list("pk", "recipient_id")
-    )
+    made = Notification.objects.filter(
+        recipient_id__in=list(frequency_by_user), dedupe_key=dedupe_key
+    ).values_list("pk", "recipient_id")
+    _email_deliveries({pk: frequency_by_user[user_id] for pk, user_id in made})
+
+
+def _email_deliveries(frequency_by_notification: dict[int, str]) -> None:
+    """One email delivery per notification (none twice: the unique pair drops repeats), and
+    those meant for at once, still pending, queued after the commit."""
     Delivery.objects.bulk_create(
         [
-            Delivery(
-                notification_id=notification_id,
-                channel=Channel.EMAIL,
-                frequency=frequency_by_user[user_id],
-            )
-            for notification_id, user_id in made
+            Delivery(notification_id=pk, channel=Channel.EMAIL, frequency=frequency)
+            for pk, frequency in frequency_by_notification.items()
         ],
         ignore_conflicts=True,
         batch_size=1000,
     )
-    now_ids = [pk for pk, user_id in made if frequency_by_user[user_id] == Frequency.IMMEDIATELY]
+    now_ids = [
+        pk
+        for pk, frequency in frequency_by_notification.items()
+        if frequency == Frequency.IMMEDIATELY
+    ]
     queue_emails(
         list(
             Delivery.objects.filter(

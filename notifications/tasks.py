@@ -45,31 +45,19 @@ def _retry_later(task: Task, pk: int, delay: float) -> None:
 def send_emails(delivery_ids: list[int]) -> dict[str, int]:
     """Send a chunk of email deliveries; each one that failed for a passing reason is tried
     again after its own back-off."""
-    results = delivery.send_deliveries(delivery_ids)
-    for pk, (outcome, delay) in results.items():
-        if outcome is delivery.Outcome.RETRY:
-            _retry_later(send_emails, pk, delay)
-    return _tally(results)
+    return _retried(send_emails, delivery.send_deliveries(delivery_ids))
 
 
 @shared_task(name="notifications.send_digest_emails", ignore_result=True)
 def send_digest_emails(digest_ids: list[int]) -> dict[str, int]:
-    results = {pk: delivery.send_digest(pk) for pk in digest_ids}
-    for pk, (outcome, delay) in results.items():
-        if outcome is delivery.Outcome.RETRY:
-            _retry_later(send_digest_emails, pk, delay)
-    return _tally(results)
+    return _retried(send_digest_emails, {pk: delivery.send_digest(pk) for pk in digest_ids})
 
 
 @shared_task(name="notifications.send_webhooks", ignore_result=True)
 def send_webhooks(delivery_ids: list[int]) -> dict[str, int]:
     """POST a chunk of webhook deliveries; each failed one for a passing reason is tried again
     after its own back-off."""
-    results = webhooks.send_deliveries(delivery_ids)
-    for pk, (outcome, delay) in results.items():
-        if outcome is delivery.Outcome.RETRY:
-            _retry_later(send_webhooks, pk, delay)
-    return _tally(results)
+    return _retried(send_webhooks, webhooks.send_deliveries(delivery_ids))
 
 
 @shared_task(name="notifications.send_digests", ignore_result=True)
@@ -120,8 +108,12 @@ def _queue_now(task: Task, ids: list[int]) -> None:
         logger.warning("could not queue %s ids; the next sweep will", len(ids), exc_info=True)
 
 
-def _tally(results: dict[int, tuple[delivery.Outcome, float]]) -> dict[str, int]:
+def _retried(task: Task, results: dict[int, tuple[delivery.Outcome, float]]) -> dict[str, int]:
+    """Queue ``task`` again for each row that failed for a passing reason, after its own
+    back-off; returns how many rows ended each way."""
     tally: dict[str, int] = {}
-    for outcome, _delay in results.values():
+    for pk, (outcome, delay) in results.items():
+        if outcome is delivery.Outcome.RETRY:
+            _retry_later(task, pk, delay)
         tally[outcome.value] = tally.get(outcome.value, 0) + 1
     return tally
