@@ -135,6 +135,23 @@ def events(db: None) -> CapturedEvents:
 
 
 @pytest.fixture
+def relay(django_capture_on_commit_callbacks: Any) -> Callable[[], None]:
+    """Run the outbox relay as the relay process would, and what its consumers queue after
+    their commits (emails, webhooks) as a worker would, until the outbox is empty: a
+    consumer may publish events of its own (a match found)."""
+
+    def run() -> None:
+        from smartplatform.core.events import relay_events
+
+        for _ in range(5):
+            with django_capture_on_commit_callbacks(execute=True):
+                if not relay_events().relayed_events:
+                    return
+
+    return run
+
+
+@pytest.fixture
 def assert_constant_queries(
     django_assert_max_num_queries: Any,
 ) -> Callable[..., None]:

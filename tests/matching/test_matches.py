@@ -11,23 +11,10 @@ from exchange import listings
 from exchange.models import Listing
 from matching.models import Match
 from notifications.models import Notification
-from smartplatform.core.events import relay_events
 from tests.exchange.factories import make_listing, resident
 from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def relay(django_capture_on_commit_callbacks: Any) -> Any:
-    def run() -> None:
-        # Until the outbox is empty: a match found publishes an event of its own.
-        for _ in range(5):
-            with django_capture_on_commit_callbacks(execute=True):
-                if not relay_events().relayed_events:
-                    return
-
-    return run
 
 
 def garden_request(**fields: Any) -> Listing:

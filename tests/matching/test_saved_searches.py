@@ -8,24 +8,12 @@ from rest_framework.test import APIClient
 
 from matching.models import SavedSearch
 from notifications.models import Notification
-from smartplatform.core.events import relay_events
 from smartplatform.organisations.models import Municipality
 from tests.exchange.factories import make_listing, resident
 from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/me/saved-searches/"
-
-
-@pytest.fixture
-def relay(django_capture_on_commit_callbacks: Any) -> Any:
-    def run() -> None:
-        for _ in range(5):
-            with django_capture_on_commit_callbacks(execute=True):
-                if not relay_events().relayed_events:
-                    return
-
-    return run
 
 
 def test_a_saved_search_tells_of_a_new_listing_it_finds_once(relay: Any) -> None:

@@ -15,7 +15,6 @@ from notifications import tasks
 from notifications.delivery import backoff
 from notifications.models import Delivery, Digest, Notification
 from notifications.unsubscribe import token_for
-from smartplatform.core.events import relay_events
 from tests.exchange.factories import resident
 from tests.factories import client_for
 from tests.notifications.backends import FlakyBackend
@@ -23,18 +22,6 @@ from tests.notifications.test_in_app import answer
 
 pytestmark = pytest.mark.django_db
 PREFS = "/api/v1/notifications/preferences/"
-
-
-@pytest.fixture
-def relay(django_capture_on_commit_callbacks: Any) -> Any:
-    """Relay the outbox and run what its consumers queued after their commits (the email
-    tasks), the way a worker would."""
-
-    def run() -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            relay_events()
-
-    return run
 
 
 @pytest.fixture

@@ -11,21 +11,11 @@ from django.utils import timezone
 from exchange import moderation
 from exchange.models import Listing
 from notifications.models import Notification
-from smartplatform.core.events import relay_events
 from smartplatform.organisations.models import Membership, Organisation, Role
 from tests.exchange.test_moderation import moderator, pending_listing
 from tests.factories import client_for, verified_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def relay(django_capture_on_commit_callbacks: Any) -> Any:
-    def run() -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            relay_events()
-
-    return run
 
 
 def test_a_join_request_tells_the_admins_and_its_answer_the_person_asking(relay: Any) -> None:

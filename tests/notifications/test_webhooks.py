@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from notifications import tasks, webhooks
 from notifications.models import WebhookDelivery
-from smartplatform.core.events import relay_events
 from smartplatform.organisations.models import Membership, Organisation, Role
 from tests.exchange.factories import make_listing, resident
 from tests.factories import client_for, verified_user
@@ -76,15 +75,6 @@ def club_admin(club: Organisation) -> Any:
     user = verified_user(display_name="Agnes")
     Membership.objects.create(organisation=club, user=user, role=Role.ADMIN)
     return user
-
-
-@pytest.fixture
-def relay(django_capture_on_commit_callbacks: Any) -> Any:
-    def run() -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            relay_events()
-
-    return run
 
 
 def url(club: Organisation, rest: str = "") -> str:
