@@ -7,7 +7,6 @@
 
 Each ranks every offer of the request's category."""
 
-import re
 from collections.abc import Callable, Sequence
 
 import Stemmer
@@ -15,9 +14,8 @@ import Stemmer
 from matching import places
 from matching.bm25 import BM25
 from matching.devset import SetListing
-from smartplatform.core.analysis import STOP_WORDS, fold
+from smartplatform.core import analysis
 
-_WORD = re.compile(r"[^\W_]+")
 _stemmer = Stemmer.Stemmer("swedish")
 PLACE_BOUND = ("car", "space")
 
@@ -31,8 +29,10 @@ def whitespace_tokens(listing: SetListing) -> list[str]:
 
 
 def stem_tokens(listing: SetListing) -> list[str]:
-    words = _WORD.findall(_text(listing).lower())
-    return [_stemmer.stemWord(word) for word in words if fold(word) not in STOP_WORDS]
+    words = analysis.written_words(_text(listing))
+    return [
+        _stemmer.stemWord(word) for word in words if analysis.fold(word) not in analysis.STOP_WORDS
+    ]
 
 
 def rank(

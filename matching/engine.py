@@ -23,7 +23,6 @@ The score is ``(text * W_TEXT + topics * W_TOPICS + tags * W_TAGS) * place * tim
 set (odd-numbered requests) and checked on the other.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -49,7 +48,6 @@ HALF_KM = 18.0
 # The least an in-person match far away keeps: a perfect one still beats nothing at all.
 FLOOR = 0.15
 PLACE_BOUND = ("car", "space", "service")
-_WORD = re.compile(r"[^\W_]+")
 
 # English function words: the platform's analyser knows Swedish ones; listings written in
 # English would otherwise match each other on "the", "and" and "my".
@@ -207,7 +205,7 @@ def profile(
     stems: list[str] = []
     words: dict[str, str] = {}
     for text, times in ((title, 2), (description, 1), (" ".join(tag_list), 1)):
-        for written in _WORD.findall(text.lower()):
+        for written in analysis.written_words(text):
             word = analysis.fold(written)  # as the analyser's own words() does
             if len(word) < 2 or word in analysis.STOP_WORDS or word in ENGLISH_STOP_WORDS:
                 continue

@@ -213,6 +213,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def written_words(text: str) -> list[str]:
+    """The words of a text as written (lower case, not folded), in order: the same words as
+    ``words`` gives, one for one."""
+    return _WORD.findall(text.lower())
+
+
 @cache
 def _lexicon() -> dict[str, float]:
     table: dict[str, float] = {}
@@ -442,5 +448,6 @@ __all__ = [
     "terms",
     "tsquery",
     "words",
+    "written_words",
     "zipf",
 ]
