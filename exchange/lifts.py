@@ -75,6 +75,8 @@ def describe_trip(*, actor: User, listing: Listing, facts: dict[str, Any]) -> Tr
     for name, value in facts.items():
         setattr(trip, name, value)
     trip.save()
+    # Its route and departure are part of what it matches on.
+    publish("listing.edited", {"listing": listing.pk})
     return trip
 
 

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,12 +85,15 @@ def edit(
     return review
 
 
+def shown() -> QuerySet[Review]:
+    """Reviews anyone may see: those not hidden after reports."""
+    return Review.objects.filter(hidden_at__isnull=True)
+
+
 def summary(user: Any) -> dict[str, Any]:
     """The average (one decimal, as text) and count of the reviews about ``user`` that are
     shown."""
-    found = Review.objects.filter(subject=user, hidden_at__isnull=True).aggregate(
-        average=Avg("rating"), count=Count("pk")
-    )
+    found = shown().filter(subject=user).aggregate(average=Avg("rating"), count=Count("pk"))
     average = found["average"]
     return {
         "average": (

@@ -50,12 +50,12 @@ def rank(
         for request in listings:
             if request.kind != "request" or request.category != category:
                 continue
-            query = tokens(request)
+            scores = index.scores(tokens(request))
             bound = place_last and category in PLACE_BOUND
             scored = [
                 (
                     bound and not places.neighbouring(request.municipality, offer.municipality),
-                    -index.score(query, offer.id),
+                    -scores[offer.id],
                     offer.id,
                 )
                 for offer in pool

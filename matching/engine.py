@@ -15,23 +15,29 @@ compound parts, å/ä/ö folded; the title counts twice), the everyday topics th
 
 - **time**: when both say when (weekdays, weekends, mornings, afternoons, evenings, from
   their text and availability) and none of it meets, the match keeps ``NO_COMMON_TIME``;
+  two lifts are judged on their departures instead (each with its flexibility, a weekly
+  trip by its weekday and time), and departures that never meet keep ``NO_COMMON_DEPARTURE``;
+  their place is where both start and where both end;
 - **freshness and trust**, as tie-breakers: a listing published lately, an owner with
-  exchanges completed.
+  exchanges completed and well reviewed.
 
 The score is ``(text * W_TEXT + topics * W_TOPICS + tags * W_TAGS) * place * time``, plus
 ``W_FRESH * fresh + W_TRUST * trust``. The weights were set on one half of the development
 set (odd-numbered requests) and checked on the other.
 """
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from matching import places, taxonomy
 from matching.bm25 import BM25
 from smartplatform.core import analysis
 
-ENGINE_VERSION = 2
+ENGINE_VERSION = 3
 
 W_TEXT = 1.0
 W_TOPICS = 1.2
@@ -41,8 +47,12 @@ W_FRESH = 0.04
 W_TRUST = 0.04
 FRESH_DAYS = 30.0
 TRUSTED_AFTER = 5  # completed exchanges for the whole trust signal
-# When both listings say when, and none of it meets, the match keeps this much.
+# When both listings say when, and none of it meets, the match keeps this much; two lifts
+# whose departures never meet keep less (a lift at another hour is rarely a lift at all).
 NO_COMMON_TIME = 0.8
+NO_COMMON_DEPARTURE = 0.5
+WEEK_MINUTES = 7 * 24 * 60
+LOCAL = ZoneInfo("Europe/Stockholm")
 # Kilometres at which the place factor of an in-person match has halved.
 HALF_KM = 18.0
 # The least an in-person match far away keeps: a perfect one still beats nothing at all.
@@ -134,6 +144,20 @@ REMOTE_WORDS = (
 
 
 @dataclass(frozen=True)
+class Trip:
+    """A lift's route and departure: where from and to (municipality codes, and points when
+    given), the first departure, how many minutes either way it may move, whether weekly."""
+
+    origin: str
+    destination: str
+    departs_at: datetime
+    flexibility: int = 0
+    weekly: bool = False
+    origin_point: tuple[float, float] | None = None
+    destination_point: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     key: str
     kind: str
@@ -148,6 +172,11 @@ class Profile:
     when: frozenset[str] = frozenset()  # parts of the week and day it names (WHEN_WORDS)
     age_days: float | None = None  # since it was published
     completed: int = 0  # exchanges its owner has completed
+    rating: float | None = None  # its owner's average review, 1 to 5
+    reviews: int = 0  # reviews its owner has received
+    trip: Trip | None = None  # a lift's route and departure
+    # Its stems counted, once: the text signal's index reads these for every query.
+    counts: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -161,6 +190,11 @@ class Explanation:
     remote: bool  # whether either side can be done at a distance
     when: list[str] = field(default_factory=list)  # times both name
     completed: int = 0  # exchanges the other listing's owner has completed
+    rating: float | None = None  # the other owner's average review
+    reviews: int = 0
+    departure_gap: int | None = None  # minutes between two lifts' nearest departures
+    departures_meet: bool = False  # within the two lifts' flexibility
+    route: bool = False  # ``km``: the farther of the two starts and the two ends
 
 
 @dataclass
@@ -199,6 +233,9 @@ def profile(
     availability: str = "",
     age_days: float | None = None,
     completed: int = 0,
+    rating: float | None = None,
+    reviews: int = 0,
+    trip: Trip | None = None,
 ) -> Profile:
     tag_list = [tag for tag in tags if tag]
     when_stems = {analysis.analyse_word(word).whole for word in analysis.words(availability)}
@@ -226,6 +263,9 @@ def profile(
         extra_when=when_stems,
         age_days=age_days,
         completed=completed,
+        rating=rating,
+        reviews=reviews,
+        trip=trip,
     )
 
 
@@ -244,6 +284,9 @@ def from_stems(
     extra_when: Iterable[str] = (),
     age_days: float | None = None,
     completed: int = 0,
+    rating: float | None = None,
+    reviews: int = 0,
+    trip: Trip | None = None,
 ) -> Profile:
     """A profile from text the analyser has already turned into stems (a stored search
     column), with the title's stems repeated by the caller if they weigh more."""
@@ -263,13 +306,72 @@ def from_stems(
         when=frozenset(_WHEN[stem] for stem in held | set(extra_when) if stem in _WHEN),
         age_days=age_days,
         completed=completed,
+        rating=rating,
+        reviews=reviews,
+        trip=trip,
+        counts=Counter(stems),
     )
 
 
+def _km(
+    a: tuple[float, float] | None, b: tuple[float, float] | None, code_a: str, code_b: str
+) -> float | None:
+    if a and b:
+        return places.km_between(a, b)
+    return places.municipality_km(code_a, code_b)
+
+
 def _distance(a: Profile, b: Profile) -> float | None:
-    if a.point and b.point:
-        return places.km_between(a.point, b.point)
-    return places.municipality_km(a.municipality, b.municipality)
+    if a.trip and b.trip:  # two lifts: as far apart as their starts or their ends
+        starts = _km(a.trip.origin_point, b.trip.origin_point, a.trip.origin, b.trip.origin)
+        ends = _km(
+            a.trip.destination_point,
+            b.trip.destination_point,
+            a.trip.destination,
+            b.trip.destination,
+        )
+        return None if starts is None or ends is None else max(starts, ends)
+    return _km(a.point, b.point, a.municipality, b.municipality)
+
+
+def departure_gap(a: Trip, b: Trip) -> int | None:
+    """Minutes between two lifts' nearest departures: by the clock for two single trips; by
+    weekday and local time when either is weekly (a weekly trip serves a single one only
+    from its first departure on). None when they never both run."""
+    if not (a.weekly or b.weekly):
+        return round(abs((a.departs_at - b.departs_at).total_seconds()) / 60)
+    slack = timedelta(minutes=a.flexibility + b.flexibility)
+    for single, weekly in ((a, b), (b, a)):
+        if weekly.weekly and not single.weekly and single.departs_at < weekly.departs_at - slack:
+            return None
+    one, other = (_minute_of_week(trip.departs_at) for trip in (a, b))
+    apart = abs(one - other) % WEEK_MINUTES
+    return min(apart, WEEK_MINUTES - apart)
+
+
+def _minute_of_week(moment: datetime) -> int:
+    local = moment.astimezone(LOCAL)
+    return local.weekday() * 24 * 60 + local.hour * 60 + local.minute
+
+
+def time_factor(query: Profile, candidate: Profile) -> tuple[float, list[str], int | None, bool]:
+    """How much of a match's worth its timing keeps; the times both name; and for two
+    lifts the minutes between their departures and whether those meet."""
+    if query.trip and candidate.trip:
+        gap = departure_gap(query.trip, candidate.trip)
+        meets = gap is not None and gap <= query.trip.flexibility + candidate.trip.flexibility
+        return (1.0 if meets else NO_COMMON_DEPARTURE), [], gap, meets
+    common = sorted(query.when & candidate.when)
+    factor = 1.0 if not (query.when and candidate.when) or common else NO_COMMON_TIME
+    return factor, common, None, False
+
+
+def trust_of(profile: Profile) -> float:
+    """Exchanges completed (full at ``TRUSTED_AFTER``), counted more the better the owner's
+    reviews: half for the worst average, three quarters with no reviews yet, whole for 5."""
+    experience = min(1.0, profile.completed / TRUSTED_AFTER)
+    opinion = 0.5 if profile.rating is None or not profile.reviews else (profile.rating - 1) / 4
+    return experience * (0.5 + 0.5 * opinion)
 
 
 def place_factor(request: Profile, offer: Profile) -> tuple[float, float | None]:
@@ -289,14 +391,13 @@ def _order(key: str) -> tuple[int, str]:
 
 
 def rank(query: Profile, pool: Sequence[Profile], *, limit: int | None = None) -> list[Scored]:
-    """``pool`` (listings of the other kind, same category) ranked for ``query``."""
+    """``pool`` (listings of the other kind, same category) ranked for ``query``. Every
+    candidate is scored; only those returned are explained."""
     if not pool:
         return []
-    index = BM25({candidate.key: candidate.stems for candidate in pool})
-    raw = {candidate.key: index.score(query.stems, candidate.key) for candidate in pool}
+    raw = BM25(counted={candidate.key: candidate.counts for candidate in pool}).scores(query.stems)
     best = max(raw.values()) or 1.0
-    held_query = set(query.stems)
-    results = []
+    scored = []
     for candidate in pool:
         text = raw[candidate.key] / best
         shared_topics = sorted(set(query.topics) & set(candidate.topics))
@@ -304,42 +405,61 @@ def rank(query: Profile, pool: Sequence[Profile], *, limit: int | None = None) -
         shared_tags = sorted(query.tags & candidate.tags)
         tags = min(1.0, len(shared_tags) / 2)
         place, distance = place_factor(query, candidate)
-        common_time = sorted(query.when & candidate.when)
-        time = 1.0 if not (query.when and candidate.when) or common_time else NO_COMMON_TIME
+        time, _common, _gap, _meets = time_factor(query, candidate)
         fresh = 0.0 if candidate.age_days is None else 0.5 ** (candidate.age_days / FRESH_DAYS)
-        trust = min(1.0, candidate.completed / TRUSTED_AFTER)
+        trust = trust_of(candidate)
         score = (W_TEXT * text + W_TOPICS * topics + W_TAGS * tags) * place * time
         score += W_FRESH * fresh + W_TRUST * trust
-        shared_words = sorted(
-            {
-                candidate.words.get(stem) or query.words.get(stem) or stem
-                for stem in held_query & set(candidate.stems)
-            }
-        )
-        results.append(
-            Scored(
-                key=candidate.key,
-                score=round(score, 6),
-                signals={
-                    "text": text,
-                    "topics": topics,
-                    "tags": tags,
-                    "place": place,
-                    "time": time,
-                    "fresh": fresh,
-                    "trust": trust,
-                },
-                why=Explanation(
-                    words=shared_words[:6],
-                    topics=shared_topics,
-                    tags=shared_tags,
-                    km=None if distance is None else round(distance),
-                    remote=query.remote or candidate.remote,
-                    when=common_time,
-                    completed=candidate.completed,
-                ),
-            )
-        )
+        signals = {
+            "text": text,
+            "topics": topics,
+            "tags": tags,
+            "place": place,
+            "time": time,
+            "fresh": fresh,
+            "trust": trust,
+        }
+        scored.append((round(score, 6), candidate, signals, distance, shared_topics, shared_tags))
     # Ties in listing order (ids as numbers), the same in every run and on every database.
-    results.sort(key=lambda scored: (-scored.score, _order(scored.key)))
-    return results[:limit] if limit else results
+    scored.sort(key=lambda row: (-row[0], _order(row[1].key)))
+    return [
+        Scored(
+            key=candidate.key,
+            score=score,
+            signals=signals,
+            why=_explain(query, candidate, distance, shared_topics, shared_tags),
+        )
+        for score, candidate, signals, distance, shared_topics, shared_tags in (
+            scored[:limit] if limit else scored
+        )
+    ]
+
+
+def _explain(
+    query: Profile,
+    candidate: Profile,
+    distance: float | None,
+    shared_topics: list[str],
+    shared_tags: list[str],
+) -> Explanation:
+    shared_words = sorted(
+        {
+            candidate.words.get(stem) or query.words.get(stem) or stem
+            for stem in candidate.counts.keys() & query.counts.keys()
+        }
+    )
+    _time, common_time, gap, meets = time_factor(query, candidate)
+    return Explanation(
+        words=shared_words[:6],
+        topics=shared_topics,
+        tags=shared_tags,
+        km=None if distance is None else round(distance),
+        remote=query.remote or candidate.remote,
+        when=common_time,
+        completed=candidate.completed,
+        rating=None if candidate.rating is None else round(candidate.rating, 1),
+        reviews=candidate.reviews,
+        departure_gap=gap,
+        departures_meet=meets,
+        route=bool(query.trip and candidate.trip),
+    )

@@ -15,6 +15,8 @@ class Match(models.Model):
         related_name="matches",
         verbose_name=_("listing"),
         help_text=_("The listing whose owner is shown the match."),
+        # The pair's unique index and the best-first index both begin with it.
+        db_index=False,
     )
     other = models.ForeignKey(
         "exchange.Listing",

@@ -34,12 +34,30 @@ class ReasonsSerializer(serializers.Serializer):
     completed = serializers.IntegerField(
         required=False, help_text="Exchanges the other listing's owner has completed."
     )
+    rating = serializers.FloatField(
+        required=False, allow_null=True, help_text="The other owner's average review, 1 to 5."
+    )
+    reviews = serializers.IntegerField(
+        required=False, help_text="Reviews the other listing's owner has received."
+    )
+    departure_gap = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Two lifts: minutes between their nearest departures (null: never both).",
+    )
+    departures_meet = serializers.BooleanField(
+        required=False, help_text="Two lifts: their departures meet within their flexibility."
+    )
+    route = serializers.BooleanField(
+        required=False,
+        help_text="Two lifts: km is the farther apart of their starts and of their ends.",
+    )
 
 
 class MatchSerializer(serializers.ModelSerializer):
     """A match for one of your listings: ``explanation`` says in plain words what it rests
     on; ``reasons`` and ``signals`` are the same in parts (signals 0 to 1; the score is
-    ``(text + 1.2 topics + 0.3 tags) * place``)."""
+    ``(text + 1.2 topics + 0.3 tags) * place * time + 0.04 fresh + 0.04 trust``)."""
 
     listing = serializers.SerializerMethodField()
     other = MatchedListingSerializer()

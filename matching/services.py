@@ -5,15 +5,19 @@ telling owners of good new matches once per pair.
 Every function here is idempotent: run twice, it leaves the same rows and tells nobody
 twice (``notified_at`` per pair, and the notifications app's dedupe key per pair)."""
 
-import dataclasses
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from exchange.models import Listing
-from matching import engine, ranking, taxonomy
+from matching import batch, engine, ranking, taxonomy
 from matching.models import Match
 from smartplatform.core.errors import DomainError
 from smartplatform.core.events import publish
@@ -46,18 +50,36 @@ def explain(why: engine.Explanation) -> str:
     if why.when:
         labels = ", ".join(engine.WHEN_LABELS.get(part, part) for part in why.when)
         parts.append(_("suits the time: %(when)s") % {"when": labels})
-    if why.remote:
+    if why.departures_meet:
+        parts.append(
+            _("departs at the same time")
+            if not why.departure_gap
+            else _("departures %(minutes)s min apart") % {"minutes": why.departure_gap}
+        )
+    if why.route and why.km is not None:
+        parts.append(_("start and destination within %(km)s km") % {"km": why.km})
+    elif why.remote:
         parts.append(_("can be done at a distance"))
     elif why.km == 0:
         parts.append(_("in the same municipality"))
     elif why.km is not None:
         parts.append(_("%(km)s km away") % {"km": why.km})
+    if why.completed:
+        parts.append(
+            ngettext("%(count)s exchange completed", "%(count)s exchanges completed", why.completed)
+            % {"count": why.completed}
+        )
+    if why.reviews and why.rating is not None:
+        parts.append(
+            _("rated %(rating)s of 5") % {"rating": number_format(why.rating, decimal_pos=1)}
+        )
     return " · ".join(parts)
 
 
 def reasons(why: engine.Explanation) -> dict[str, object]:
-    """An explanation as stored and shown in parts (``Explanation(**reasons)`` reads it back)."""
-    return dataclasses.asdict(why)
+    """An explanation as stored and shown in parts (``Explanation(**reasons)`` reads it back).
+    Its values are plain lists and numbers: a shallow copy is enough, and cheap."""
+    return dict(vars(why))
 
 
 def _row(listing_id: int, scored: engine.Scored, now: object) -> dict[str, object]:
@@ -109,7 +131,8 @@ def _tell(matches: list[Match]) -> list[int]:
 @transaction.atomic
 def refresh(listing_id: int, *, both_ways: bool = True) -> Refreshed:
     """Recompute a listing's matches and (``both_ways``) its place in its matches' own
-    lists. The nightly recomputation goes one way: every listing gets its own turn."""
+    lists, and tell owners of good new pairs. One way, it stores what the nightly
+    recomputation stores for the listing."""
     result = Refreshed()
     listing = Listing.objects.select_related("municipality").filter(pk=listing_id).first()
     if listing is None:
@@ -140,21 +163,97 @@ def dismiss(*, match: Match) -> Match:
     return match
 
 
-def recompute_all() -> int:
-    """Every published listing's matches again, with the current engine (nightly): each in its
-    own transaction, read in chunks of ids so memory stays flat; matches of listings no
-    longer published go. Returns how many listings were recomputed."""
+def recompute_all(*, chunk: int = 500) -> int:
+    """Every published listing's matches again, with the current engine (nightly), through
+    the batch path (``matching.batch``: the online path's result, computed a category at a
+    time). Matches are written ``chunk`` listings at a time, each chunk in its own
+    transaction: upserted (a pair's told and dismissed times stay), then the chunk's older
+    matches no longer kept go. Matches of listings no longer published go first. Returns how
+    many listings were recomputed.
+
+    It tells nobody: news comes from the marketplace (a listing published or changed is
+    matched both ways at once, and its good new pairs told). What changes overnight is the
+    engine's judgement of pairs already there, and a new engine version must not send every
+    owner a digest of old listings."""
     Match.objects.exclude(listing__state=Listing.State.PUBLISHED).filter(
         dismissed_at__isnull=True
     ).delete()
     done = 0
-    ids = Listing.objects.filter(state=Listing.State.PUBLISHED).order_by("pk")
-    last = 0
-    while True:
-        chunk = list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:500])
-        if not chunk:
-            return done
-        for listing_id in chunk:
-            refresh(listing_id, both_ways=False)
-            done += 1
-        last = chunk[-1]
+    pending: list[tuple[int, list[engine.Scored]]] = []
+    for listing_id, ranked in batch.rank_all(now=timezone.now(), limit=TOP):
+        pending.append((listing_id, [s for s in ranked if s.score >= MIN_SCORE]))
+        if len(pending) == chunk:
+            done += _store_chunk(pending)
+            pending = []
+    return done + _store_chunk(pending)
+
+
+COLUMNS = ("listing_id", "other_id", "score", "signals", "explanation", "engine_version")
+
+
+@transaction.atomic
+def _store_chunk(ranked: list[tuple[int, list[engine.Scored]]]) -> int:
+    if not ranked:
+        return 0
+    now = timezone.now()
+    rows = [
+        (
+            listing_id,
+            int(scored.key),
+            scored.score,
+            {name: round(value, 4) for name, value in scored.signals.items()},
+            reasons(scored.why),
+            engine.ENGINE_VERSION,
+        )
+        for listing_id, kept in ranked
+        for scored in kept
+    ]
+    if connection.vendor == "postgresql":
+        _upsert_by_copy(rows, now)
+    else:
+        Match.objects.bulk_create(
+            [Match(**dict(zip(COLUMNS, row, strict=True)), computed_at=now) for row in rows],
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["listing", "other"],
+            update_fields=["score", "signals", "explanation", "engine_version", "computed_at"],
+        )
+    listing_ids = [listing_id for listing_id, _kept in ranked]
+    # What this chunk did not write again is no longer among the listing's best.
+    Match.objects.filter(
+        listing_id__in=listing_ids, dismissed_at__isnull=True, computed_at__lt=now
+    ).delete()
+    return len(ranked)
+
+
+def _upsert_by_copy(rows: list[tuple[Any, ...]], now: datetime) -> None:
+    """The chunk's matches COPYed into a scratch table of this transaction, then upserted
+    in one statement: a tenth of the time row-by-row parameters take for 10,000 rows."""
+    columns = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE matching_incoming ON COMMIT DROP AS "  # noqa: S608 (constants)
+            f"SELECT {columns} FROM matching_match WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY matching_incoming ({columns}) FROM STDIN") as copy:
+            for listing_id, other_id, score, signals, explanation, version in rows:
+                copy.write_row(
+                    (
+                        listing_id,
+                        other_id,
+                        score,
+                        json.dumps(signals),
+                        json.dumps(explanation),
+                        version,
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO matching_match ({columns}, computed_at) "  # noqa: S608 (constants)
+            f"SELECT {columns}, %s FROM matching_incoming "
+            "ON CONFLICT (listing_id, other_id) DO UPDATE SET score = EXCLUDED.score, "
+            "signals = EXCLUDED.signals, explanation = EXCLUDED.explanation, "
+            "engine_version = EXCLUDED.engine_version, computed_at = EXCLUDED.computed_at",
+            [now],
+        )
+        # Dropped now, not only at commit: an enclosing transaction may hold more chunks.
+        cursor.execute("DROP TABLE matching_incoming")

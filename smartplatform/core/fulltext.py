@@ -8,10 +8,10 @@ these expressions are used only there.
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import BooleanField, Expression, FloatField, Q
+from django.db.models import BooleanField, Expression, FloatField, IntegerField, Q
 from django.db.models.sql.compiler import SQLCompiler
 
-from smartplatform.core.analysis import Term
+from smartplatform.core.analysis import Term, lexeme
 
 
 class SearchVector(Expression):
@@ -65,6 +65,46 @@ class Rank(Expression):
             f"{self.function}(%s::float4[], {vector}, to_tsquery('simple', %s), 1)",
             (weights, self.tsquery),
         )
+
+
+class HoldsAny(Expression):
+    """The row's vector holds any of the lexemes (exactly as given, no normalisation: a
+    ``tsquery`` literal, so the planner reads it once and the GIN index serves it)."""
+
+    conditional = True
+
+    def __init__(self, lexemes: Sequence[str]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.lexemes = list(lexemes)
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        vector, _ = SearchVector().as_sql(compiler, connection)
+        return f"{vector} @@ %s::tsquery", (" | ".join(map(lexeme, self.lexemes)),)
+
+
+class Overlap(Expression):
+    """An integer: for each lexeme the vector holds, ``in_title`` when the title (weight A)
+    holds it, ``elsewhere`` otherwise. Whole numbers, so the same sum computed outside the
+    database from the vector's lexemes orders rows exactly as PostgreSQL does."""
+
+    def __init__(self, lexemes: Sequence[str], *, in_title: int, elsewhere: int) -> None:
+        super().__init__(output_field=IntegerField())
+        self.lexemes = list(lexemes)
+        self.in_title, self.elsewhere = in_title, elsewhere
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        if not self.lexemes:
+            return "0", ()
+        vector, _ = SearchVector().as_sql(compiler, connection)
+        # Most rows hold few of the lexemes: one test settles each lexeme a row lacks.
+        case = (
+            f"(CASE WHEN {vector} @@ %s::tsquery THEN (CASE WHEN {vector} @@ %s::tsquery "
+            f"THEN {int(self.in_title)} ELSE {int(self.elsewhere)} END) ELSE 0 END)"
+        )
+        params: list[str] = []
+        for word in self.lexemes:
+            params += [lexeme(word), lexeme(word) + ":A"]
+        return "(" + " + ".join([case] * len(self.lexemes)) + ")", tuple(params)
 
 
 def padded_text_condition(terms: Sequence[Term], field: str = "search_padded") -> Q:

@@ -185,7 +185,13 @@ def test_freshness_and_trust_only_break_ties() -> None:
     wanted = request("Hundrastning", "Vår hund behöver komma ut.")
     old_stranger = offer("old", "Rastar hundar", "Tar din hund på promenad.", age_days=80)
     trusted = offer(
-        "trusted", "Rastar hundar", "Tar din hund på promenad.", age_days=2, completed=6
+        "trusted",
+        "Rastar hundar",
+        "Tar din hund på promenad.",
+        age_days=2,
+        completed=6,
+        rating=5.0,
+        reviews=4,
     )
     better_text = offer("better", "Hundrastning", "Rastar din hund, vår hund är van.", age_days=80)
 
@@ -200,3 +206,105 @@ def test_freshness_and_trust_only_break_ties() -> None:
         engine.W_TRUST + engine.W_FRESH * (0.5 ** (2 / 30) - 0.5 ** (80 / 30)), abs=1e-5
     )
     assert gap < 0.1  # a tie-breaker, never more
+
+
+def test_trust_grows_with_exchanges_completed_and_with_how_they_were_reviewed() -> None:
+    from matching.services import explain
+
+    wanted = request("Hundrastning", "Vår hund behöver komma ut.")
+    same = ("Rastar hundar", "Tar din hund på promenad.")
+    pool = [
+        offer("praised", *same, completed=3, rating=4.5, reviews=2),
+        offer("unreviewed", *same, completed=3),
+        offer("criticised", *same, completed=3, rating=1.5, reviews=2),
+        offer("new", *same),
+    ]
+
+    ranked = engine.rank(wanted, pool)
+    by_key = {scored.key: scored for scored in ranked}
+
+    assert keys(ranked) == ["praised", "unreviewed", "criticised", "new"]
+    assert by_key["unreviewed"].signals["trust"] == pytest.approx(0.6 * 0.75)
+    assert by_key["new"].signals["trust"] == 0.0
+    with translation.override("sv"):
+        praised = explain(by_key["praised"].why)
+        assert "3 utbyten klara" in praised
+        assert "betyg 4,5 av 5" in praised
+        assert "betyg" not in explain(by_key["unreviewed"].why)
+        assert "utbyte" not in explain(by_key["new"].why)
+
+
+def lift(key: str, kind: str, trip: engine.Trip, title: str = "Samåkning") -> Any:
+    return engine.profile(
+        key=key,
+        kind=kind,
+        category="car",
+        municipality=trip.origin,
+        title=title,
+        description="Pendlar till jobbet, plats för en till.",
+        trip=trip,
+    )
+
+
+def at(text: str) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
+
+
+KLIPPAN, HELSINGBORG, BASTAD, LANDSKRONA = "1276", "1283", "1278", "1282"
+
+
+def test_lifts_are_matched_on_departures_within_their_flexibility_and_on_their_route() -> None:
+    from matching.services import explain
+
+    # Mondays at 07:30 from Klippan to Helsingborg, a quarter of an hour either way.
+    wanted = lift(
+        "request",
+        "request",
+        engine.Trip(KLIPPAN, HELSINGBORG, at("2026-11-30T07:30+01:00"), 15, weekly=True),
+    )
+    pool = [
+        lift("same", "offer", engine.Trip(KLIPPAN, HELSINGBORG, at("2026-12-07T07:40+01:00"), 10)),
+        lift(
+            "evening",
+            "offer",
+            engine.Trip(KLIPPAN, HELSINGBORG, at("2026-11-30T17:00+01:00"), 30, weekly=True),
+        ),
+        lift(
+            "elsewhere",
+            "offer",
+            engine.Trip(BASTAD, LANDSKRONA, at("2026-11-30T07:30+01:00"), 15, weekly=True),
+        ),
+        # A single trip a week before the weekly one begins: it never meets it.
+        lift("before", "offer", engine.Trip(KLIPPAN, HELSINGBORG, at("2026-11-23T07:30+01:00"))),
+    ]
+
+    ranked = engine.rank(wanted, pool)
+    by_key = {scored.key: scored for scored in ranked}
+
+    assert keys(ranked)[0] == "same"
+    assert by_key["same"].signals["time"] == 1.0
+    assert by_key["same"].why.departure_gap == 10
+    assert by_key["evening"].signals["time"] == engine.NO_COMMON_DEPARTURE
+    assert by_key["before"].why.departure_gap is None
+    assert by_key["before"].signals["time"] == engine.NO_COMMON_DEPARTURE
+    assert by_key["elsewhere"].signals["time"] == 1.0
+    assert by_key["elsewhere"].signals["place"] < 0.5  # both ends far away
+    assert by_key["elsewhere"].why.route
+    with translation.override("sv"):
+        same = explain(by_key["same"].why)
+        assert "avgångar 10 min isär" in same
+        assert "start och mål inom 0 km" in same
+        assert "avgång" not in explain(by_key["evening"].why)
+
+
+def test_a_weekly_lift_keeps_its_local_time_across_the_clock_change() -> None:
+    # Every Tuesday at 08:00 Swedish time, first in winter; asked for once in summer.
+    weekly = engine.Trip(KLIPPAN, HELSINGBORG, at("2026-03-03T08:00+01:00"), 0, weekly=True)
+    summer = engine.Trip(KLIPPAN, HELSINGBORG, at("2026-06-02T08:00+02:00"), 0)
+    an_hour_later = engine.Trip(KLIPPAN, HELSINGBORG, at("2026-06-02T08:00+01:00"), 0)
+
+    assert engine.departure_gap(summer, weekly) == 0
+    assert engine.departure_gap(an_hour_later, weekly) == 60
+    assert engine.departure_gap(weekly, an_hour_later) == 60

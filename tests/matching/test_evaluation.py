@@ -174,7 +174,9 @@ def test_the_matching_benchmark_runs_at_a_small_scale_and_cleans_up() -> None:
 
     assert "seeded 80 listings" in out.getvalue()
     assert "online path, 80 listings: median" in out.getvalue()
-    assert "nightly recomputation" in out.getvalue()
+    assert "night 1: 80 listings" in out.getvalue()
+    assert "night 2: 80 listings" in out.getvalue()
+    assert "same top matches as the online path: 3 of 3 sampled listings" in out.getvalue()
     assert not Listing.objects.exists()
     with pytest.raises(CommandError, match="scratch database"):
         from tests.exchange.factories import make_listing
