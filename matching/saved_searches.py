@@ -16,6 +16,7 @@ from exchange.serializers import ListingQuerySerializer
 from matching.models import SavedSearch
 from notifications.services import notify
 from smartplatform.accounts.models import User
+from smartplatform.core import analysis
 from smartplatform.core.errors import ConflictError, DomainError
 
 MAX_PER_PERSON = 20
@@ -94,8 +95,14 @@ def tell_searchers(listing_id: int) -> int:
 
 
 def _may_find(params: dict[str, Any], listing: Listing) -> bool:
-    """A cheap first look (kind and category), before the search itself runs."""
+    """A cheap first look before the search itself runs: kind, category, and the search's
+    words in the listing's analysed columns (every term by its whole stem or all its parts,
+    the rule the search applies). Most searches end here, with no query."""
     kinds, categories = params.get("kind") or [], params.get("category") or []
-    return (not kinds or listing.kind in kinds) and (
-        not categories or listing.category in categories
-    )
+    if (kinds and listing.kind not in kinds) or (categories and listing.category not in categories):
+        return False
+    terms = analysis.query_terms(params.get("search") or "")
+    if not terms:
+        return True
+    held = set(f"{listing.search_title} {listing.search_body}".split())
+    return all(analysis.matches(term, held) for term in terms)

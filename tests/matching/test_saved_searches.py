@@ -76,3 +76,23 @@ def test_the_saved_search_list_costs_the_same(assert_constant_queries: Any) -> N
             SavedSearch.objects.create(user=me, name=f"S{i}", params={"search": "bil"})
 
     assert_constant_queries(client_for(me), URL, make_rows)
+
+
+def test_searches_for_other_words_cost_no_query_when_a_listing_is_published(
+    django_assert_max_num_queries: Any,
+) -> None:
+    from matching import saved_searches
+
+    for number in range(30):
+        SavedSearch.objects.create(
+            user=resident(), name=f"Sökning {number}", params={"search": f"cykel{number}"}
+        )
+    finder = resident()
+    SavedSearch.objects.create(user=finder, name="Gräs", params={"search": "klippa gräset"})
+    listing = make_listing("Gräsklippning", description="Jag klipper gräsmattor.")
+
+    with django_assert_max_num_queries(12):
+        found = saved_searches.tell_searchers(listing.pk)
+
+    assert found == 1
+    assert Notification.objects.filter(recipient=finder, type="saved_search_match").count() == 1
