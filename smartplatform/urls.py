@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from catalogue import pages as catalogue_pages
 from exchange.booking_views import calendar_feed
@@ -31,7 +31,7 @@ urlpatterns = [
     # Only what identity providers call back to (with HEADLESS_ONLY, allauth's pages are off).
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, whatever DEBUG says.
     re_path(r"^api/(?P<path>.*)$", core_views.api_not_found),
     path("admin/", admin.site.urls),
