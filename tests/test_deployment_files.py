@@ -87,4 +87,10 @@ def test_the_relay_and_beat_prove_they_are_alive():
 def test_uploaded_pictures_are_shared_by_web_and_served_by_the_proxy():
     assert "media:/app/media" in SERVICES["web"]["volumes"]
     assert "media:/srv/media:ro" in SERVICES["proxy"]["volumes"]
-    assert "location /media/" in (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8")
+    nginx = (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8")
+    assert "location /media/" in nginx
+    media = nginx.split("location /media/", 1)[1].split("\n    }", 1)[0]
+    assert "types { image/jpeg jpg jpeg; }" in media  # nothing else is served as what it says
+    assert "default_type application/octet-stream;" in media
+    assert "add_header X-Content-Type-Options nosniff;" in media
+    assert "sandbox" in media  # a page that got in could run nothing

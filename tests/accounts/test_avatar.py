@@ -2,6 +2,7 @@
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -129,3 +130,23 @@ def test_anonymous_cannot_upload():
     response = APIClient().put(AVATAR, {"avatar": picture()}, format="multipart")
 
     assert response.status_code == 401
+
+
+def test_a_picture_carrying_html_is_stored_as_a_plain_jpeg(me):
+    """A polyglot: a valid PNG with a page appended, named .html. Stored re-encoded, as a
+    .jpg, so no browser is ever served the page from the platform's media."""
+    user, client = me
+    data = picture("PNG", size=(64, 64))
+    payload = b"<html><script>alert(document.cookie)</script></html>"
+    polyglot = io.BytesIO(data.getvalue() + payload)
+    polyglot.name = "bild.html"
+
+    response = client.put(AVATAR, {"avatar": polyglot}, format="multipart")
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.avatar.name.endswith(".jpg")
+    stored = Path(user.avatar.path).read_bytes()
+    assert stored.startswith(b"\xff\xd8")  # a JPEG
+    assert b"<script" not in stored
+    assert b"<html" not in stored
