@@ -77,11 +77,13 @@ def test_staff_sign_in_asks_for_the_code_once_two_factor_is_on(
     assert app.api("get", "me/").status_code == 200
 
 
-def admin_login(client, staff, otp: str = ""):
+def admin_login(client, staff, otp: str = "", forwarded_for: str | None = None):
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for else {}
     return client.post(
         reverse("admin:login"),
         {"username": staff.email, "password": PASSWORD, "otp": otp, "next": "/admin/"},
         HTTP_ACCEPT_LANGUAGE="en",
+        **extra,
     )
 
 
@@ -135,3 +137,32 @@ def test_guessing_two_factor_codes_at_the_admin_is_locked_out(
 
     assert statuses == [200, 200, 200, 200, 429]
     assert locked.status_code == 429
+
+
+def guess_five_times(client, staff, forwarded_for: str) -> list[int]:
+    return [
+        client.post(
+            reverse("admin:login"),
+            {"username": staff.email, "password": f"fel-{guess}"},
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        ).status_code
+        for guess in range(5)
+    ]
+
+
+def test_behind_a_proxy_the_lockout_counts_the_clients_address(client, staff, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # one proxy: its X-Forwarded-For is the client
+
+    guessed = guess_five_times(client, staff, "203.0.113.7")
+    same_client = admin_login(client, staff, forwarded_for="203.0.113.7")
+    other_client = admin_login(client, staff, forwarded_for="198.51.100.9")
+
+    assert guessed[-1] == same_client.status_code == 429
+    assert other_client.status_code == 302  # a colleague elsewhere still signs in
+
+
+def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_lockout(client, staff):
+    guessed = guess_five_times(client, staff, "203.0.113.7")
+    forged = admin_login(client, staff, forwarded_for="198.51.100.9")
+
+    assert guessed[-1] == forged.status_code == 429
