@@ -21,7 +21,7 @@ from exchange.models import (
     Trip,
 )
 from exchange.serializers import ChoiceValueSerializer
-from smartplatform.core.serializers import StrictInputSerializer
+from smartplatform.core.serializers import StrictInputModelSerializer, StrictInputSerializer
 
 
 class OpeningHoursSerializer(serializers.ModelSerializer):
@@ -38,7 +38,7 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class BlackoutSerializer(serializers.ModelSerializer):
+class BlackoutSerializer(StrictInputModelSerializer):
     class Meta:
         model = Blackout
         fields = ("id", "starts_at", "ends_at", "reason")

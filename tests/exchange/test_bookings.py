@@ -615,3 +615,18 @@ def test_the_exact_address_opens_to_a_booker_once_confirmed_in_the_listing_too()
     assert after == "Stadsbiblioteket, Landskrona"
     assert [r["address"] for r in listed if r["id"] == space.listing_id] == [after]
     assert client_for(other).get(url).json()["address"] is None  # still only requested
+
+
+def test_a_blackout_naming_a_field_it_does_not_take_is_refused() -> None:
+    space = room()
+    owner = client_for(space.listing.owner, language="en")
+    url = f"/api/v1/resources/{space.pk}/blackouts/"
+    body = {"starts_at": at(2, 12).isoformat(), "ends_at": at(2, 13).isoformat()}
+
+    sneaky = owner.post(url, {**body, "resource": 1, "id": 99}, format="json")
+    plain = owner.post(url, body, format="json")
+
+    assert sneaky.status_code == 400
+    assert sorted(sneaky.json()["fields"]) == ["id", "resource"]
+    assert plain.status_code == 201
+    assert space.blackouts.count() == 1
