@@ -69,9 +69,8 @@ def rank_all(*, now: datetime, limit: int) -> Iterator[tuple[int, list[engine.Sc
 def _pool(query: engine.Profile, owner: int, side: _Side) -> list[int]:
     """Positions in ``side`` of the candidates the online path would rank, in id order."""
     allowed = side.owners != owner
-    if connection.vendor != "postgresql":  # the online path ranks the whole pool there
-        return [int(i) for i in np.flatnonzero(allowed)]
-    terms = ranking.prefilter_terms(query)
+    # The online path ranks the whole pool on SQLite, and when there is nothing to ask for.
+    terms = ranking.prefilter_terms(query) if connection.vendor == "postgresql" else []
     if not terms:
         return [int(i) for i in np.flatnonzero(allowed)]
     overlap = np.zeros(len(side.ids), dtype=np.int32)
@@ -172,11 +171,10 @@ def _standings() -> dict[int, ranking.Standing]:
         .annotate(average=Avg("rating"), count=Count("pk"))
         .values_list("subject", "average", "count")
     }
-    return {
-        person: ranking.Standing(
-            completed=completed.get(person, 0),
-            rating=rated.get(person, (None, 0))[0],
-            reviews=rated.get(person, (None, 0))[1],
+    standings = {}
+    for person in completed.keys() | rated.keys():
+        rating, count = rated.get(person, (None, 0))
+        standings[person] = ranking.Standing(
+            completed=completed.get(person, 0), rating=rating, reviews=count
         )
-        for person in completed.keys() | rated.keys()
-    }
+    return standings

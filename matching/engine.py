@@ -405,7 +405,8 @@ def rank(query: Profile, pool: Sequence[Profile], *, limit: int | None = None) -
         shared_tags = sorted(query.tags & candidate.tags)
         tags = min(1.0, len(shared_tags) / 2)
         place, distance = place_factor(query, candidate)
-        time, _common, _gap, _meets = time_factor(query, candidate)
+        timing = time_factor(query, candidate)
+        time = timing[0]
         fresh = 0.0 if candidate.age_days is None else 0.5 ** (candidate.age_days / FRESH_DAYS)
         trust = trust_of(candidate)
         score = (W_TEXT * text + W_TOPICS * topics + W_TAGS * tags) * place * time
@@ -419,7 +420,9 @@ def rank(query: Profile, pool: Sequence[Profile], *, limit: int | None = None) -
             "fresh": fresh,
             "trust": trust,
         }
-        scored.append((round(score, 6), candidate, signals, distance, shared_topics, shared_tags))
+        scored.append(
+            (round(score, 6), candidate, signals, distance, shared_topics, shared_tags, timing)
+        )
     # Ties in listing order (ids as numbers), the same in every run and on every database.
     scored.sort(key=lambda row: (-row[0], _order(row[1].key)))
     return [
@@ -427,9 +430,9 @@ def rank(query: Profile, pool: Sequence[Profile], *, limit: int | None = None) -
             key=candidate.key,
             score=score,
             signals=signals,
-            why=_explain(query, candidate, distance, shared_topics, shared_tags),
+            why=_explain(query, candidate, distance, shared_topics, shared_tags, timing),
         )
-        for score, candidate, signals, distance, shared_topics, shared_tags in (
+        for score, candidate, signals, distance, shared_topics, shared_tags, timing in (
             scored[:limit] if limit else scored
         )
     ]
@@ -441,6 +444,7 @@ def _explain(
     distance: float | None,
     shared_topics: list[str],
     shared_tags: list[str],
+    timing: tuple[float, list[str], int | None, bool],
 ) -> Explanation:
     shared_words = sorted(
         {
@@ -448,7 +452,7 @@ def _explain(
             for stem in candidate.counts.keys() & query.counts.keys()
         }
     )
-    _time, common_time, gap, meets = time_factor(query, candidate)
+    _time, common_time, gap, meets = timing
     return Explanation(
         words=shared_words[:6],
         topics=shared_topics,

@@ -82,13 +82,13 @@ def reasons(why: engine.Explanation) -> dict[str, object]:
     return dict(vars(why))
 
 
-def _row(listing_id: int, scored: engine.Scored, now: object) -> dict[str, object]:
+def _values(scored: engine.Scored) -> dict[str, Any]:
+    """What a match row stores of a ranking, besides its pair and when it was computed."""
     return {
         "score": scored.score,
         "signals": {name: round(value, 4) for name, value in scored.signals.items()},
         "explanation": reasons(scored.why),
         "engine_version": engine.ENGINE_VERSION,
-        "computed_at": now,
     }
 
 
@@ -99,7 +99,9 @@ def _store(listing: Listing, kept: list[engine.Scored], *, replace: bool) -> lis
     written = []
     for scored in kept:
         match, _created = Match.objects.update_or_create(
-            listing=listing, other_id=int(scored.key), defaults=_row(listing.pk, scored, now)
+            listing=listing,
+            other_id=int(scored.key),
+            defaults={**_values(scored), "computed_at": now},
         )
         written.append(match)
     if replace:
@@ -197,14 +199,7 @@ def _store_chunk(ranked: list[tuple[int, list[engine.Scored]]]) -> int:
         return 0
     now = timezone.now()
     rows = [
-        (
-            listing_id,
-            int(scored.key),
-            scored.score,
-            {name: round(value, 4) for name, value in scored.signals.items()},
-            reasons(scored.why),
-            engine.ENGINE_VERSION,
-        )
+        {"listing_id": listing_id, "other_id": int(scored.key), **_values(scored)}
         for listing_id, kept in ranked
         for scored in kept
     ]
@@ -212,7 +207,7 @@ def _store_chunk(ranked: list[tuple[int, list[engine.Scored]]]) -> int:
         _upsert_by_copy(rows, now)
     else:
         Match.objects.bulk_create(
-            [Match(**dict(zip(COLUMNS, row, strict=True)), computed_at=now) for row in rows],
+            [Match(**row, computed_at=now) for row in rows],
             batch_size=500,
             update_conflicts=True,
             unique_fields=["listing", "other"],
@@ -226,26 +221,24 @@ def _store_chunk(ranked: list[tuple[int, list[engine.Scored]]]) -> int:
     return len(ranked)
 
 
-def _upsert_by_copy(rows: list[tuple[Any, ...]], now: datetime) -> None:
+def _upsert_by_copy(rows: list[dict[str, Any]], now: datetime) -> None:
     """The chunk's matches COPYed into a scratch table of this transaction, then upserted
-    in one statement: a tenth of the time row-by-row parameters take for 10,000 rows."""
+    in one statement (measured: about a quarter of the time ``bulk_create`` with
+    ``update_conflicts`` took for the same rows)."""
     columns = ", ".join(COLUMNS)
+    json_columns = ("signals", "explanation")
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE matching_incoming ON COMMIT DROP AS "  # noqa: S608 (constants)
             f"SELECT {columns} FROM matching_match WITH NO DATA"
         )
         with cursor.cursor.copy(f"COPY matching_incoming ({columns}) FROM STDIN") as copy:
-            for listing_id, other_id, score, signals, explanation, version in rows:
+            for row in rows:
                 copy.write_row(
-                    (
-                        listing_id,
-                        other_id,
-                        score,
-                        json.dumps(signals),
-                        json.dumps(explanation),
-                        version,
-                    )
+                    [
+                        json.dumps(row[name]) if name in json_columns else row[name]
+                        for name in COLUMNS
+                    ]
                 )
         cursor.execute(
             f"INSERT INTO matching_match ({columns}, computed_at) "  # noqa: S608 (constants)
