@@ -26,20 +26,21 @@ class Scripts(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "script":
             self._open = dict(attrs)
+            if self._open.get("src"):
+                self.loaded.append(self._open["src"] or "")
 
     def handle_data(self, data: str) -> None:
-        if self._open is None:
-            return
         # Data blocks (JSON for a script to read) are not run, and no policy stops them.
-        if self._open.get("src"):
-            self.loaded.append(self._open["src"] or "")
-        elif data.strip() and self._open.get("type") != "application/json":
+        if (
+            self._open is not None
+            and not self._open.get("src")
+            and self._open.get("type") != "application/json"
+            and data.strip()
+        ):
             self.inline.append(data.strip()[:80])
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._open is not None:
-            if self._open.get("src"):
-                self.loaded.append(self._open["src"] or "")
+        if tag == "script":
             self._open = None
 
 
