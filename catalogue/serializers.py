@@ -2,7 +2,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from catalogue import exporting, permissions, selectors
@@ -211,6 +211,7 @@ class FacetsSerializer(serializers.Serializer):
     status = FacetValueSerializer(many=True)
 
 
+@extend_schema_serializer(many=False)  # it is the page itself: not to be paged again
 class ProjectPageSerializer(serializers.Serializer):
     """A page of the project list, with the facet counts of the whole filtered set."""
 

@@ -24,9 +24,20 @@ from exchange.serializers import ChoiceValueSerializer
 from smartplatform.core.serializers import StrictInputModelSerializer, StrictInputSerializer
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A time of day as a clock shows it, ``HH:MM``, in and out (JSON Schema's ``time``
+    format would demand seconds and a zone)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = ClockTimeField()
+    closes = ClockTimeField()
 
     class Meta:
         model = OpeningHours

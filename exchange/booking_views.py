@@ -360,6 +360,7 @@ class CalendarFeedViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, views
     feed (DELETE) and its address answers 404."""
 
     serializer_class = CalendarFeedSerializer
+    lookup_value_regex = "[0-9]+"  # any other id is no feed: the router's 404
     permission_classes = (IsVerifiedUser,)
     filter_backends = ()
     pagination_class = None

@@ -56,6 +56,12 @@ def exchanges_for(viewer: Any) -> QuerySet[Exchange]:
     )
 
 
+class ThreadPagination(CursorPagination):
+    """A thread pages by cursor, newest first: new messages do not shift older pages."""
+
+    ordering = "-id"
+
+
 class ExchangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Your exchanges: answers to your listings and your answers to others'. Moderators also
     see the disputed exchanges of their municipalities."""
@@ -213,7 +219,7 @@ class ExchangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         methods=["POST"], request=MessageCreateSerializer, responses={201: MessageSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=ThreadPagination)
     @raises(threads.ThreadClosed, exchanges.NotAParty)
     @supports_acting_on_behalf
     def messages(self, request: Request, pk: str) -> Response:
@@ -237,14 +243,10 @@ class ExchangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return Response(
                 MessageSerializer(made, context=context).data, status=status.HTTP_201_CREATED
             )
-        paginator = CursorPagination()
-        paginator.ordering = "-id"
-        page = paginator.paginate_queryset(
-            Message.objects.filter(exchange=exchange).select_related("sender"), request, view=self
+        page = self.paginate_queryset(
+            Message.objects.filter(exchange=exchange).select_related("sender")
         )
-        return paginator.get_paginated_response(
-            MessageSerializer(page, many=True, context=context).data
-        )
+        return self.get_paginated_response(MessageSerializer(page, many=True, context=context).data)
 
     @extend_schema(request=None, responses=ReadReceiptSerializer)
     @action(detail=True, methods=["post"], url_path="messages/read")

@@ -449,6 +449,7 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "smartplatform.core.errors.api_exception_handler",
+    "DEFAULT_METADATA_CLASS": "smartplatform.core.metadata.EndpointMetadata",
     "DEFAULT_SCHEMA_CLASS": "smartplatform.core.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATETIME_FORMAT": "iso-8601",

@@ -33,7 +33,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, whatever DEBUG says.
-    re_path(r"^api/(?P<path>.*)$", core_views.api_not_found),
+    # (?s): a line break in the address, which ``.`` alone does not match, is no exception.
+    re_path(r"^api/(?P<path>(?s:.*))$", core_views.api_not_found),
     path("admin/", admin.site.urls),
     # Private calendar feeds (iCalendar) phone calendars subscribe to; the token is the key.
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),

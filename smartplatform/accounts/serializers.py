@@ -18,7 +18,7 @@ class MunicipalityRefSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.ModelSerializer):
     """Everything a signed-in person sees about themselves."""
 
-    home_municipality = MunicipalityRefSerializer(read_only=True)
+    home_municipality = MunicipalityRefSerializer(read_only=True, allow_null=True)
     email_verified = serializers.SerializerMethodField()
     avatar = serializers.ImageField(read_only=True, use_url=True)
 
@@ -69,7 +69,7 @@ class PublicProfileSerializer(serializers.ModelSerializer):
     """What anyone may see of a person: no email address, no phone number. ``reviews`` is
     the average and count of what others wrote about them after exchanges."""
 
-    home_municipality = MunicipalityRefSerializer(read_only=True)
+    home_municipality = MunicipalityRefSerializer(read_only=True, allow_null=True)
     member_since = serializers.DateTimeField(source="date_joined", read_only=True)
     avatar = serializers.ImageField(read_only=True, use_url=True)
     reviews = serializers.SerializerMethodField()

@@ -110,7 +110,7 @@ class ResidentConsentView(APIView):
 
     permission_classes = (permissions.IsAuthenticated,)
 
-    @extend_schema(request=None, responses=ConsentSerializer)
+    @extend_schema(request=None, responses={200: ConsentSerializer})  # the withdrawn consent
     @raises(services.NotACoordinator, services.NoActiveConsent)
     def delete(self, request: Request, slug: str, resident_id: str) -> Response:
         organisation = _coordinated(request, slug)
@@ -151,7 +151,7 @@ class MyConsentsView(generics.GenericAPIView):
 class MyConsentView(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
-    @extend_schema(request=None, responses=ConsentSerializer)
+    @extend_schema(request=None, responses={200: ConsentSerializer})  # the withdrawn consent
     @raises(services.NoActiveConsent)
     def delete(self, request: Request, consent_id: str) -> Response:
         me = signed_in_user(request)

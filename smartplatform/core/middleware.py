@@ -63,14 +63,17 @@ class ApiEdgeMiddleware:
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
         """``X-On-Behalf-Of`` reaches only the handlers that honour it; anywhere else it would
-        be silently ignored and the request would act for the coordinator themselves."""
+        be silently ignored and the request would act for the coordinator themselves.
+
+        Where no handler answers (a method the endpoint does not have, an address the API
+        does not have) the header is not judged: the 405 or 404 says more."""
         if "HTTP_X_ON_BEHALF_OF" not in request.META or not request.path_info.startswith("/api/"):
             return None
         view_class = getattr(view_func, "cls", None)
         actions = getattr(view_func, "actions", None) or {}
         method = (request.method or "").lower()
         handler = getattr(view_class, actions.get(method, method), None) if view_class else None
-        if getattr(handler, "on_behalf", False):
+        if view_class is None or handler is None or getattr(handler, "on_behalf", False):
             return None
         refusal = OnBehalfNotSupported()
         return error_json_response(refusal.status_code, refusal.code, refusal.get_message())

@@ -54,6 +54,14 @@ class _Paginator(DjangoPaginator):
         return Page(items, self.validate_number(whole), self)
 
 
+def _bounded(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The schema says what the paginator accepts: pages from 1, page sizes 1 to 100."""
+    bounds = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": MAX_PAGE_SIZE}}
+    for parameter in parameters:
+        parameter["schema"] = {**parameter["schema"], **bounds.get(parameter["name"], {})}
+    return parameters
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     django_paginator_class = _Paginator
     page_size = 20
@@ -62,6 +70,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request: Request) -> int | None:
         return _requested_page_size(request, self.page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return _bounded(super().get_schema_operation_parameters(view))
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -74,6 +85,9 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request: Request) -> int | None:
         return _requested_page_size(request, self.page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return _bounded(super().get_schema_operation_parameters(view))
 
 
 class LoadedByKeys(Generic[K, T]):

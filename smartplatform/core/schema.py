@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers
 
 from smartplatform.core.errors import DomainError
+from smartplatform.core.serializers import StrictInputSerializer
 
 
 class PlatformSessionScheme(SessionScheme):
@@ -74,7 +75,7 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     "X-On-Behalf-Of",
-                    int,
+                    {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999},
                     OpenApiParameter.HEADER,
                     required=False,
                     description=(
@@ -88,7 +89,7 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     "Idempotency-Key",
-                    str,
+                    {"type": "string", "pattern": "^[ -~]{1,255}$"},
                     OpenApiParameter.HEADER,
                     required=False,
                     description=(
@@ -108,10 +109,17 @@ class AutoSchema(openapi.AutoSchema):
             codes[413].append("request_too_large")
             codes[415].append("unsupported_media_type")
             codes[503].append("database_busy")
-        elif self._is_list_view():
-            codes[400].append("invalid")  # filters, page_size
+        elif self._is_list_view() or self._has_own_parameters():
+            codes[400].append("invalid")  # filters, page_size, other query parameters
+        if getattr(self._handler(), "on_behalf", False):
+            codes[400].append("invalid")  # an X-On-Behalf-Of that is not a resident's id
+            codes[404].append("not_found")  # no such resident
+        else:
+            codes[400].append("on_behalf_not_supported")
         if "{" in self.path or self._is_list_view():
             codes[404].append("not_found")  # no such object, or no such page
+        for status_code, listed in codes.items():
+            codes[status_code] = list(dict.fromkeys(listed))
         if self._needs_authentication():
             codes[401] += ["not_authenticated", "authentication_failed"]
             codes[403].append("permission_denied")
@@ -123,6 +131,20 @@ class AutoSchema(openapi.AutoSchema):
             if issubclass(error, DomainError) and error.code not in codes[error.status_code]:
                 codes[error.status_code].append(error.code)
         return codes
+
+    def _has_own_parameters(self) -> bool:
+        """Query parameters or headers of the operation's own, which it validates (400).
+        ``self``: ``extend_schema(parameters=...)`` lives in a subclass made per operation."""
+        return bool(self.get_override_parameters())
+
+    def _map_serializer(
+        self, serializer: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and isinstance(serializer, StrictInputSerializer):
+            # Its to_internal_value refuses any other field: say so.
+            schema["additionalProperties"] = False
+        return schema
 
     def _needs_authentication(self) -> bool:
         perms = getattr(self.view, "permission_classes", [])
@@ -153,4 +175,7 @@ class AutoSchema(openapi.AutoSchema):
                 "description": f"{_DESCRIPTIONS.get(status, 'Error')}: "
                 + ", ".join(f"`{code}`" for code in codes),
             }
+        # Not the API's answer but the web server's, before the API sees the request (nginx
+        # and gunicorn refuse a request line over 8 KB and 4 KB): no JSON body.
+        responses.setdefault("414", {"description": "The address (path and query) is too long"})
         return responses

@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from smartplatform.core.serializers import (
+    OptionalEmailField,
+    OptionalURLField,
     StrictInputModelSerializer,
     StrictInputSerializer,
     WebAddressField,
@@ -42,7 +44,11 @@ class PersonSerializer(serializers.Serializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    municipality: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    municipality: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    website = OptionalURLField(read_only=True)
+    contact_email = OptionalEmailField(read_only=True)
     member_count = serializers.IntegerField(read_only=True)
     my_role = serializers.CharField(read_only=True, allow_null=True)
 

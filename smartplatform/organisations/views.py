@@ -133,8 +133,11 @@ class OrganisationViewSet(
         return Response(self._fresh(organisation))
 
     @extend_schema(
-        request={"multipart/form-data": LogoUploadSerializer}, responses=OrganisationSerializer
+        methods=["PUT"],
+        request={"multipart/form-data": LogoUploadSerializer},
+        responses=OrganisationSerializer,
     )
+    @extend_schema(methods=["DELETE"], request=None, responses={200: OrganisationSerializer})
     @action(detail=True, methods=["put", "delete"], parser_classes=[MultiPartParser])
     @raises(InvalidImage)
     def logo(self, request: Request, slug: str) -> Response:
@@ -180,7 +183,12 @@ class OrganisationViewSet(
         services.remove_member(organisation=organisation, member=me, actor=me)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=JoinRequestCreateSerializer, responses=JoinRequestSerializer)
+    @extend_schema(methods=["GET"], responses=JoinRequestSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=JoinRequestCreateSerializer,
+        responses={201: JoinRequestSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="join-requests")
     @raises(services.AlreadyMember, services.JoinRequestPending)
     @supports_acting_on_behalf
@@ -231,7 +239,10 @@ class OrganisationViewSet(
             )
         return Response(JoinRequestSerializer(join_request).data)
 
-    @extend_schema(request=InvitationCreateSerializer, responses=InvitationSerializer)
+    @extend_schema(methods=["GET"], responses=InvitationSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=InvitationCreateSerializer, responses={201: InvitationSerializer}
+    )
     # Invitations send email to any address: a few per hour and person, not a spam cannon.
     @action(
         detail=True,
@@ -254,7 +265,7 @@ class OrganisationViewSet(
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=InvitationSerializer)
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"invitations/(?P<invitation_id>[0-9]+)")
     @raises(services.InvitationNotPending)
     def revoke_invitation(self, request: Request, slug: str, invitation_id: str) -> Response:

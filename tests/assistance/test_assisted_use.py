@@ -357,11 +357,13 @@ def test_staff_are_not_coordinators_by_being_staff(meeting_place):
         assert response.json()["code"] == "not_a_coordinator"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/me/export/", "/api/v1/me/avatar/"])
-def test_on_behalf_of_is_refused_where_it_is_not_honoured(coordinator, meeting_place, path):
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", "/api/v1/me/export/"), ("delete", "/api/v1/me/avatar/")]
+)
+def test_on_behalf_of_is_refused_where_it_is_not_honoured(coordinator, meeting_place, method, path):
     resident_id = register(coordinator, meeting_place).json()["resident"]["id"]
 
-    response = client_for(coordinator).get(path, HTTP_X_ON_BEHALF_OF=str(resident_id))
+    response = getattr(client_for(coordinator), method)(path, HTTP_X_ON_BEHALF_OF=str(resident_id))
     deleting = client_for(coordinator).delete(
         "/api/v1/me/", {"password": PASSWORD}, format="json", HTTP_X_ON_BEHALF_OF=str(resident_id)
     )
@@ -461,3 +463,18 @@ def test_wrong_email_codes_start_the_claim_over(
     assert wrong == ["email_code_invalid"] * 5
     assert late.status_code == 400  # five wrong tries: start again with the printed code
     assert User.objects.filter(email__startswith="resident-").count() == 1
+
+
+def test_on_behalf_of_does_not_hide_a_missing_method_or_address(coordinator, meeting_place):
+    """The header is judged only where a handler exists: a method the endpoint does not have
+    stays a 405 and an address the API does not have stays a 404."""
+    resident_id = str(register(coordinator, meeting_place).json()["resident"]["id"])
+    client = client_for(coordinator)
+
+    wrong_method = client.generic("TRACE", "/api/v1/exchanges/1/cancel/", HTTP_X_ON_BEHALF_OF="0")
+    no_such_address = client.post("/api/v1/exchanges/1.5/confirm/", HTTP_X_ON_BEHALF_OF=resident_id)
+
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "method_not_allowed"
+    assert no_such_address.status_code == 404
+    assert no_such_address.json()["code"] == "not_found"

@@ -806,3 +806,15 @@ def test_a_nul_byte_in_the_session_cookie_is_no_session_not_a_500(path):
     response = client.get(path)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/notifications/preferences/", "/api/v1/municipalities/", "/api/v1/me/"]
+)
+def test_options_names_the_endpoint_without_looking_up_an_object(user_client_en, path):
+    """OPTIONS answers what the endpoint is and which formats it speaks; the schema at
+    /api/schema/ describes its fields, so OPTIONS neither repeats them nor fetches objects."""
+    response = user_client_en.options(path)
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"name", "description", "renders", "parses"}

@@ -17,6 +17,10 @@ EVERY_OPERATION = {
     406: ["not_acceptable"],
     429: ["throttled"],
 }
+# Every operation that does not act on someone's behalf refuses the X-On-Behalf-Of header.
+NOT_ON_BEHALF = "on_behalf_not_supported"
+# An address too long for the web server in front: its answer, not the API's (no JSON).
+WEB_SERVER_REFUSAL = 414
 
 
 @pytest.fixture
@@ -68,7 +72,7 @@ def documented_errors(operation: dict) -> dict[int, list[str]]:
     """Status -> documented codes, checking each error answer has the Error shape."""
     errors = {}
     for status, response in operation["responses"].items():
-        if int(status) < 400:
+        if int(status) < 400 or int(status) == WEB_SERVER_REFUSAL:
             continue
         schema = response["content"]["application/json"]["schema"]
         assert schema["allOf"][0] == ERROR_REF, (status, schema)
@@ -126,11 +130,19 @@ def test_every_api_operation_documents_its_error_answers(schema):
             assert set(codes) <= set(errors.get(status, [])), (path, method, status)
 
 
+def test_every_operation_documents_the_web_servers_refusal_of_a_long_address(schema):
+    for path, method, operation in operations(schema):
+        assert operation["responses"]["414"] == {
+            "description": "The address (path and query) is too long"
+        }, (path, method)
+
+
 def test_a_public_detail_documents_not_found(schema):
     operation = schema["paths"]["/api/v1/municipalities/{code}/"]["get"]
 
     assert documented_errors(operation) == {
         **EVERY_OPERATION,
+        400: [*EVERY_OPERATION[400], NOT_ON_BEHALF],
         404: ["not_found"],
     }
 
@@ -139,7 +151,7 @@ def test_a_public_list_documents_invalid_filters_and_pages(schema):
     operation = schema["paths"]["/api/v1/municipalities/"]["get"]
 
     assert documented_errors(operation) == {
-        400: [*EVERY_OPERATION[400], "invalid"],
+        400: [*EVERY_OPERATION[400], "invalid", NOT_ON_BEHALF],
         404: ["not_found"],
         406: ["not_acceptable"],
         429: ["throttled"],
@@ -156,6 +168,7 @@ def test_an_idempotent_post_documents_its_domain_and_idempotency_errors(probe_sc
             "invalid",
             "parse_error",
             "invalid_content_length",
+            NOT_ON_BEHALF,
             "invalid_idempotency_key",
         ],
         401: ["not_authenticated", "authentication_failed"],
@@ -170,7 +183,7 @@ def test_an_idempotent_post_documents_its_domain_and_idempotency_errors(probe_sc
     }
     headers = [p for p in operation["parameters"] if p["in"] == "header"]
     assert [(p["name"], p.get("required", False)) for p in headers] == [("Idempotency-Key", False)]
-    assert headers[0]["schema"] == {"type": "string"}
+    assert headers[0]["schema"] == {"type": "string", "pattern": "^[ -~]{1,255}$"}
 
 
 def test_a_read_needing_a_login_documents_401_and_403_and_no_idempotency_key(probe_schema):
@@ -178,6 +191,7 @@ def test_a_read_needing_a_login_documents_401_and_403_and_no_idempotency_key(pro
 
     assert documented_errors(operation) == {
         **EVERY_OPERATION,
+        400: [*EVERY_OPERATION[400], NOT_ON_BEHALF],
         401: ["not_authenticated", "authentication_failed"],
         403: ["permission_denied"],
     }
@@ -230,3 +244,27 @@ def test_the_docs_assets_are_served(client):
     bundle_response = client.get(bundle)
     assert "javascript" in bundle_response["Content-Type"]
     assert b"SwaggerUIBundle" in b"".join(bundle_response.streaming_content)
+
+
+def test_every_request_body_refuses_fields_it_does_not_name(schema):
+    """Every input refuses unknown fields (400): its schema says so, so a client generated
+    from it does not send them."""
+    components = schema["components"]["schemas"]
+    checked = 0
+    for path, method, operation in operations(schema):
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            ref = content["schema"].get("$ref")
+            if ref:
+                name = ref.rsplit("/", 1)[1]
+                assert components[name].get("additionalProperties") is False, (path, method)
+                checked += 1
+    assert checked > 40
+
+
+def test_page_and_page_size_say_their_bounds(schema):
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/listings/"]["get"]["parameters"]
+    }
+
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}

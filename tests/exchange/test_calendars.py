@@ -139,3 +139,11 @@ def test_one_booking_as_an_ics_file_for_its_parties_only() -> None:
     assert str(event["UID"]).startswith(f"booking-{booking.pk}@")
     assert owners.status_code == 200
     assert client_for(resident()).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("feed_id", ["null,null", "abc", "1.5"])
+def test_revoking_a_feed_by_an_id_that_is_not_a_number_is_not_found(feed_id: str) -> None:
+    response = client_for(resident()).delete(f"{FEEDS}{feed_id}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

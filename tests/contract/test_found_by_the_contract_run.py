@@ -1,0 +1,211 @@
+"""Failures the contract run found (``python -m tests.contract.run``), each reproduced here
+on the test client before it was fixed, and checked the way the run checks it: schemathesis'
+own validation of the answer against the served schema."""
+
+from typing import Any
+
+import pytest
+
+from catalogue.models import Project
+from exchange import exchanges, resources
+from tests.catalogue.factories import make_project
+from tests.contract.conformance import assert_conforms
+from tests.exchange.factories import make_listing, resident
+from tests.factories import client_for
+
+pytestmark = pytest.mark.django_db
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00"
+    b":~\x9bU\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND"
+    b"\xaeB`\x82"
+)
+
+
+def an_organisation(admin: Any, **body: Any) -> str:
+    made = client_for(admin).post(
+        "/api/v1/organisations/", {"name": "Grannar", "kind": "association", **body}
+    )
+    assert made.status_code == 201, made.json()
+    assert_conforms(made, "/api/v1/organisations/")
+    return str(made.json()["slug"])
+
+
+def test_the_project_list_is_one_page_with_facets_not_a_page_of_pages() -> None:
+    make_project("Smart belysning")
+
+    response = client_for(None).get("/api/v1/catalogue/projects/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == Project.objects.count()
+    assert_conforms(response, "/api/v1/catalogue/projects/")
+
+
+def test_an_organisation_without_website_email_or_municipality_is_described_truly() -> None:
+    """Blank website and contact address are "" and the municipality null: the schema says
+    a web address, an email address and a code."""
+    admin = resident()
+    slug = an_organisation(admin)
+
+    response = client_for(admin).get(f"/api/v1/organisations/{slug}/")
+
+    assert (response.json()["website"], response.json()["municipality"]) == ("", None)
+    assert_conforms(response, "/api/v1/organisations/{slug}/")
+
+
+def test_invitations_are_created_listed_and_revoked_as_documented() -> None:
+    admin = resident()
+    slug = an_organisation(admin)
+    path = f"/api/v1/organisations/{slug}/invitations/"
+
+    made = client_for(admin).post(path, {"email": "ny@example.se"})
+    listed = client_for(admin).get(path)
+    revoked = client_for(admin).delete(f"{path}{made.json()['id']}/")
+
+    assert (made.status_code, listed.status_code, revoked.status_code) == (201, 200, 204)
+    assert_conforms(made, "/api/v1/organisations/{slug}/invitations/")
+    assert_conforms(listed, "/api/v1/organisations/{slug}/invitations/")
+    assert_conforms(revoked, "/api/v1/organisations/{slug}/invitations/{invitation_id}/")
+
+
+def test_join_requests_are_created_and_listed_as_documented() -> None:
+    admin, neighbour = resident(), resident()
+    slug = an_organisation(admin)
+    path = f"/api/v1/organisations/{slug}/join-requests/"
+
+    made = client_for(neighbour).post(path, {})
+    listed = client_for(admin).get(path)
+
+    assert (made.status_code, listed.status_code) == (201, 200)
+    assert listed.json()["count"] == 1
+    assert_conforms(made, "/api/v1/organisations/{slug}/join-requests/")
+    assert_conforms(listed, "/api/v1/organisations/{slug}/join-requests/")
+
+
+def test_removing_a_logo_or_an_avatar_answers_with_what_remains() -> None:
+    """Both DELETEs answer 200 with the changed organisation or account, as documented."""
+    admin = resident()
+    slug = an_organisation(admin)
+    client = client_for(admin)
+
+    logo = client.delete(f"/api/v1/organisations/{slug}/logo/")
+    avatar = client.delete("/api/v1/me/avatar/")
+
+    assert (logo.status_code, avatar.status_code) == (200, 200)
+    assert_conforms(logo, "/api/v1/organisations/{slug}/logo/")
+    assert_conforms(avatar, "/api/v1/me/avatar/")
+
+
+def test_opening_hours_are_clock_times() -> None:
+    owner = resident()
+    listing = make_listing("Mötesrum", owner=owner, category="space", address="Storgatan 1")
+    resource = resources.describe(
+        actor=owner,
+        listing=listing,
+        facts={},
+        opening_hours=[{"weekday": 0, "opens": "07:00", "closes": "18:00"}],
+    )
+
+    response = client_for(owner).get(f"/api/v1/resources/{resource.pk}/")
+
+    assert response.json()["opening_hours"] == [{"weekday": 0, "opens": "07:00", "closes": "18:00"}]
+    assert_conforms(response, "/api/v1/resources/{id}/")
+
+
+def test_opening_hours_are_given_as_clock_times_too() -> None:
+    owner = resident()
+    listing = make_listing("Mötesrum", owner=owner, category="space", address="Storgatan 1")
+
+    response = client_for(owner).put(
+        f"/api/v1/listings/{listing.pk}/resource/",
+        {"opening_hours": [{"weekday": 0, "opens": "07:00:00", "closes": "18:00"}]},
+    )
+
+    assert response.status_code == 400
+    assert "opening_hours" in response.json()["fields"]
+
+
+def test_a_thread_is_a_cursor_page() -> None:
+    owner, answerer = resident(), resident()
+    listing = make_listing(owner=owner)
+    exchange = exchanges.propose(actor=answerer, listing=listing, message="Hej!")
+
+    response = client_for(owner).get(f"/api/v1/exchanges/{exchange.pk}/messages/")
+
+    assert response.status_code == 200
+    assert "count" not in response.json()
+    assert_conforms(response, "/api/v1/exchanges/{id}/messages/")
+
+
+def test_a_missing_query_parameter_is_a_documented_400() -> None:
+    owner = resident()
+    listing = make_listing("Bil", owner=owner, category="car", address="Storgatan 1")
+    resource = resources.describe(actor=owner, listing=listing, facts={})
+
+    response = client_for(owner).get(
+        f"/api/v1/resources/{resource.pk}/availability/", {"from": "2030-01-01T00:00:00Z"}
+    )
+
+    assert response.status_code == 400
+    assert_conforms(response, "/api/v1/resources/{id}/availability/")
+
+
+@pytest.mark.parametrize(
+    ("method", "header", "status"), [("get", "abc", 400), ("patch", "999999", 404)]
+)
+def test_a_bad_on_behalf_of_header_is_a_documented_answer(
+    method: str, header: str, status: int
+) -> None:
+    response = getattr(client_for(resident()), method)(
+        "/api/v1/me/", {}, HTTP_X_ON_BEHALF_OF=header
+    )
+
+    assert response.status_code == status
+    assert_conforms(response, "/api/v1/me/")
+
+
+def test_the_on_behalf_of_refusal_is_documented_where_it_can_happen() -> None:
+    response = client_for(resident()).get("/api/v1/me/export/", HTTP_X_ON_BEHALF_OF="5")
+
+    assert response.json()["code"] == "on_behalf_not_supported"
+    assert_conforms(response, "/api/v1/me/export/")
+
+
+def test_a_line_break_in_an_api_address_is_still_a_json_404() -> None:
+    response = client_for(resident()).get("/api/v1/users/%C2%A0%0A/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("description", 0), ("name", ["Grannar"]), ("website", 1.5), ("contact_email", True)],
+)
+def test_a_json_value_of_the_wrong_type_is_refused_not_converted(field: str, value: Any) -> None:
+    """DRF would store 0 as the text "0"; the schema says text, so a number is a 400."""
+    response = client_for(resident()).post(
+        "/api/v1/organisations/",
+        {"name": "Grannar", "kind": "association", field: value},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [field]
+
+
+def test_form_fields_are_text_and_still_read() -> None:
+    """A multipart upload's fields are all text: the JSON type rule does not touch them."""
+    admin = resident()
+    slug = an_organisation(admin)
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(admin).put(
+        f"/api/v1/organisations/{slug}/logo/",
+        {"logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")},
+        format="multipart",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert_conforms(response, "/api/v1/organisations/{slug}/logo/")
