@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379
 TEST_WORKERS ?= 2
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: help run test test-postgres test-embedded lint deps check-deploy messages drills fuzz bench
+.PHONY: help run test test-postgres test-embedded lint deps check-deploy messages drills fuzz bench contract
 
 help:
 	@echo "make run    start the platform with demo data on http://$(ADDRPORT) (SQLite, tasks in-process)"
@@ -72,6 +72,10 @@ drills: deps
 
 fuzz: deps
 	$(PG_ENV) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-3000} FUZZ_RANDOM=1 $(RUN) pytest tests/fuzz -q -s
+
+# Schemathesis against a live server on a fresh PostgreSQL database with the demo data.
+contract: deps
+	$(PG_ENV) $(RUN) python -m tests.contract.run --profile $${CONTRACT_PROFILE:-smoke}
 
 bench: deps
 	$(PG_ENV) BENCH_EVENTS=$${BENCH_EVENTS:-5000} $(RUN) pytest tests/bench -q -s -p no:xdist

@@ -16,21 +16,25 @@ from catalogue.models import (
     Theme,
 )
 from catalogue.services import ContactData, LinkData, ProjectData
-from smartplatform.core.serializers import StrictInputSerializer, WebAddressField
+from smartplatform.core.serializers import QuerySerializer, StrictInputSerializer, WebAddressField
 from smartplatform.organisations.models import Municipality, Organisation
-from smartplatform.organisations.serializers import municipality_codes
+from smartplatform.organisations.serializers import (
+    MunicipalityCodeField,
+    MunicipalityKeyField,
+    municipality_codes,
+)
 
 TRUE_FALSE = (("true", "true"), ("false", "false"))
 
 
-class ProjectQuerySerializer(serializers.Serializer):
+class ProjectQuerySerializer(QuerySerializer):
     """The query parameters of the project list (repeat a parameter to choose several)."""
 
     search = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Words to search for."
     )
     municipality = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=MunicipalityKeyField(),
         required=False,
         help_text="Owning municipality by code or slug; repeatable (any of them).",
     )
@@ -350,9 +354,7 @@ class ProjectWriteSerializer(StrictInputSerializer):
     end_year = serializers.IntegerField(
         min_value=1900, max_value=2200, required=False, allow_null=True
     )
-    municipality = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Municipality.objects.all(),
+    municipality = MunicipalityCodeField(
         required=False,
         allow_null=True,
         help_text="Only for owners that are not a municipality.",
@@ -452,7 +454,7 @@ class ContactRequestProjectSerializer(serializers.ModelSerializer):
         fields = ("slug", "title")
 
 
-class ContactRequestQuerySerializer(serializers.Serializer):
+class ContactRequestQuerySerializer(QuerySerializer):
     role = serializers.ChoiceField(
         choices=(("sender", "sender"), ("receiver", "receiver")),
         required=False,

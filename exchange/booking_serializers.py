@@ -20,8 +20,13 @@ from exchange.models import (
     SeatBooking,
     Trip,
 )
-from exchange.serializers import ChoiceValueSerializer
-from smartplatform.core.serializers import StrictInputModelSerializer, StrictInputSerializer
+from exchange.serializers import ChoiceValueSerializer, PointField
+from smartplatform.core.serializers import (
+    QuerySerializer,
+    StrictInputModelSerializer,
+    StrictInputSerializer,
+)
+from smartplatform.organisations.serializers import MunicipalityKeyField
 
 
 @extend_schema_field(
@@ -151,7 +156,7 @@ class ResourceWriteSerializer(StrictInputSerializer, serializers.ModelSerializer
         return attrs
 
 
-class AvailabilityQuerySerializer(serializers.Serializer):
+class AvailabilityQuerySerializer(QuerySerializer):
     """``from`` and ``to`` (ISO 8601 with an offset), at most 31 days apart."""
 
     def get_fields(self) -> dict[str, Any]:
@@ -299,7 +304,7 @@ class BookingSeriesSerializer(serializers.Serializer):
     bookings = BookingSerializer(many=True)
 
 
-class BookingQuerySerializer(serializers.Serializer):
+class BookingQuerySerializer(QuerySerializer):
     role = serializers.ChoiceField(
         choices=[("booker", "booker"), ("owner", "owner")],
         required=False,
@@ -313,7 +318,7 @@ class BookingQuerySerializer(serializers.Serializer):
 YES_NO = (("true", "true"), ("false", "false"))
 
 
-class ResourceQuerySerializer(serializers.Serializer):
+class ResourceQuerySerializer(QuerySerializer):
     """Search bookable resources by facts and, with ``free_from`` and ``free_to``, by free
     time: only resources a booking of that whole interval would be accepted on (opening
     hours, blackouts, bookings and buffers, and the resource's rules)."""
@@ -323,7 +328,7 @@ class ResourceQuerySerializer(serializers.Serializer):
         required=False,
     )
     municipality = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, help_text="Code or slug."
+        child=MunicipalityKeyField(), required=False, help_text="Code or slug."
     )
     capacity_min = serializers.IntegerField(min_value=1, required=False)
     seats_min = serializers.IntegerField(min_value=1, required=False)
@@ -339,7 +344,7 @@ class ResourceQuerySerializer(serializers.Serializer):
         required=False,
         help_text="Repeatable: resources with all of them.",
     )
-    near = serializers.CharField(required=False, max_length=60, help_text="latitude,longitude")
+    near = PointField(required=False, help_text="latitude,longitude")
     radius_km = serializers.FloatField(required=False, min_value=0.1, max_value=500)
     free_from = serializers.DateTimeField(required=False, help_text="ISO 8601 with an offset.")
     free_to = serializers.DateTimeField(required=False)
@@ -348,11 +353,6 @@ class ResourceQuerySerializer(serializers.Serializer):
         from smartplatform.organisations.serializers import municipality_codes
 
         return municipality_codes(values)
-
-    def validate_near(self, value: str) -> tuple[float, float]:
-        from exchange.serializers import _point
-
-        return _point(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("near" in attrs) != ("radius_km" in attrs):
@@ -455,8 +455,8 @@ class TripSerializer(serializers.ModelSerializer):
 
 
 class TripWriteSerializer(StrictInputSerializer):
-    from_municipality = serializers.CharField(max_length=100, help_text="Code or slug.")
-    to_municipality = serializers.CharField(max_length=100, help_text="Code or slug.")
+    from_municipality = MunicipalityKeyField(help_text="Code or slug.")
+    to_municipality = MunicipalityKeyField(help_text="Code or slug.")
     from_latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
     from_longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
     to_latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)

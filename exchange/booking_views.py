@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
-from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -60,6 +59,8 @@ from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
 from smartplatform.core.errors import raises
 from smartplatform.core.idempotency import idempotent
+from smartplatform.core.serializers import QuerySerializer
+from smartplatform.organisations.serializers import MunicipalityKeyField
 
 BOOKING_RULE_ERRORS = (
     bookings.InvalidInterval,
@@ -412,9 +413,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 # --- Lifts ------------------------------------------------------------------------------------
 
 
-class TripQuerySerializer(drf_serializers.Serializer):
-    from_municipality = drf_serializers.CharField(required=False, help_text="Code or slug.")
-    to_municipality = drf_serializers.CharField(required=False, help_text="Code or slug.")
+class TripQuerySerializer(QuerySerializer):
+    from_municipality = MunicipalityKeyField(required=False, help_text="Code or slug.")
+    to_municipality = MunicipalityKeyField(required=False, help_text="Code or slug.")
 
 
 class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -454,7 +455,7 @@ class TripViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         parameters=[AvailabilityQuerySerializer], responses=DepartureSerializer(many=True)
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a window, not pages
     def departures(self, request: Request, pk: str) -> Response:
         """Departures between `from` and `to` with the seats left on each."""
         query = AvailabilityQuerySerializer(data=request.query_params)

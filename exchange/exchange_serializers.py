@@ -11,7 +11,7 @@ from rest_framework import serializers
 from exchange import permissions, reviews
 from exchange.models import Exchange, Message, Review
 from exchange.serializers import ChoiceValueSerializer
-from smartplatform.core.serializers import StrictInputSerializer
+from smartplatform.core.serializers import QuerySerializer, StrictInputSerializer
 
 
 class PartySerializer(serializers.Serializer):
@@ -189,7 +189,7 @@ class RequiredReasonSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class ExchangeQuerySerializer(serializers.Serializer):
+class ExchangeQuerySerializer(QuerySerializer):
     state = serializers.ListField(
         child=serializers.ChoiceField(choices=Exchange.State.choices), required=False
     )
@@ -283,7 +283,7 @@ class ReviewUpdateSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class ReviewQuerySerializer(serializers.Serializer):
+class ReviewQuerySerializer(QuerySerializer):
     user = serializers.IntegerField(min_value=1, help_text="Reviews about this person.")
 
 

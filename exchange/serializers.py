@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -8,28 +9,39 @@ from rest_framework import serializers
 from exchange import permissions, selectors
 from exchange.listings import ListingData
 from exchange.models import Block, Listing, Report
-from smartplatform.core.serializers import StrictInputSerializer
+from smartplatform.core.serializers import QuerySerializer, StrictInputSerializer
 from smartplatform.organisations.models import Municipality, Organisation
-from smartplatform.organisations.serializers import municipality_codes
+from smartplatform.organisations.serializers import MunicipalityKeyField, municipality_codes
 
 TRUE_FALSE = (("true", "true"), ("false", "false"))
 # Coordinates shown to everyone but the owner: two decimals, about a kilometre.
 PUBLIC_COORDINATE_DECIMALS = 2
 
 
-def _point(text: str) -> tuple[float, float]:
-    try:
+_LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+POINT_PATTERN = rf"^{_LATITUDE},{_LONGITUDE}$"
+
+
+@extend_schema_field({"type": "string", "pattern": POINT_PATTERN, "example": "56.05,12.69"})
+class PointField(serializers.CharField):
+    """A point on the map as ``latitude,longitude`` in decimal degrees: (latitude, longitude).
+    The schema's pattern is the whole rule, ranges included."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=60, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        text = super().to_internal_value(data)
+        if not re.fullmatch(POINT_PATTERN, text):
+            raise serializers.ValidationError(
+                _("Give a point as latitude,longitude, e.g. 56.05,12.69.")
+            )
         latitude, longitude = (float(part) for part in text.split(","))
-    except ValueError as exc:
-        raise serializers.ValidationError(
-            _("Give a point as latitude,longitude, e.g. 56.05,12.69.")
-        ) from exc
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise serializers.ValidationError(_("The point is outside the map."))
-    return latitude, longitude
+        return latitude, longitude
 
 
-class ListingQuerySerializer(serializers.Serializer):
+class ListingQuerySerializer(QuerySerializer):
     """The query parameters of the listing list (repeat a parameter to choose several)."""
 
     search = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -40,7 +52,7 @@ class ListingQuerySerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Listing.Category.choices), required=False
     )
     municipality = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=MunicipalityKeyField(),
         required=False,
         help_text="By four-digit code or slug; repeatable.",
     )
@@ -54,9 +66,7 @@ class ListingQuerySerializer(serializers.Serializer):
     )
     remote = serializers.ChoiceField(choices=TRUE_FALSE, required=False)
     organisation = serializers.SlugField(required=False, help_text="Organisation slug.")
-    near = serializers.CharField(
-        required=False, max_length=60, help_text="latitude,longitude, e.g. 56.05,12.69"
-    )
+    near = PointField(required=False, help_text="latitude,longitude, e.g. 56.05,12.69")
     radius_km = serializers.FloatField(
         required=False, min_value=0.1, max_value=500, help_text="With near: at most this far."
     )
@@ -71,9 +81,6 @@ class ListingQuerySerializer(serializers.Serializer):
 
     def validate_municipality(self, values: list[str]) -> list[str]:
         return municipality_codes(values)
-
-    def validate_near(self, value: str) -> tuple[float, float]:
-        return _point(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "radius_km" in attrs and "near" not in attrs:
@@ -275,7 +282,7 @@ class ListingWriteSerializer(StrictInputSerializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, max_length=10
     )
-    municipality = serializers.CharField(max_length=100, help_text="Four-digit code or slug.")
+    municipality = MunicipalityKeyField(help_text="Four-digit code or slug.")
     organisation = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Organisation.objects.all(),

@@ -1,11 +1,13 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogue.serializers import ProjectListSerializer
 from exchange.models import Listing
 from exchange.serializers import ListingMunicipalitySerializer
+from matching import saved_searches
 from matching.engine import Explanation
 from matching.models import Match, SavedSearch
 from matching.services import explain
@@ -101,9 +103,31 @@ class SavedSearchSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "search", "created_at")
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {name: {} for name in saved_searches.KEPT},
+        "additionalProperties": False,
+        "minProperties": 1,
+    }
+)
+class SearchParametersField(serializers.DictField):
+    """The listing list's parameters a saved search keeps; any other name is a 400 (it
+    would otherwise be dropped, and the search saved without the filter meant)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        params = super().to_internal_value(data)
+        unknown = sorted(set(params) - set(saved_searches.KEPT))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not a filter a search keeps: %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        return params
+
+
 class SavedSearchCreateSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
-    search = serializers.DictField(
+    search = SearchParametersField(
         help_text='The listing list\'s parameters, e.g. {"search": "bilpool", '
         '"municipality": ["1276"]}.'
     )

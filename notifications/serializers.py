@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from notifications.models import Announcement, Channel, Frequency, Notification, WebhookEndpoint
 from notifications.types import LINKS, TYPE_CHOICES
-from smartplatform.core.serializers import StrictInputSerializer
+from smartplatform.core.serializers import QuerySerializer, StrictInputSerializer
 
 YES_NO = (("true", "true"), ("false", "false"))
 
@@ -30,7 +30,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return {"kind": notification.subject_type, "id": notification.subject_id}
 
 
-class NotificationQuerySerializer(serializers.Serializer):
+class NotificationQuerySerializer(QuerySerializer):
     unread = serializers.ChoiceField(choices=YES_NO, required=False)
 
 
@@ -93,5 +93,5 @@ class AnnouncementCreateSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=5000)
 
 
-class AnnouncementQuerySerializer(serializers.Serializer):
+class AnnouncementQuerySerializer(QuerySerializer):
     organisation = serializers.SlugField(required=False)

@@ -478,6 +478,8 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "exchange.models.Report.Reason",
         "NotificationTypeEnum": "notifications.types.TYPE_CHOICES",
         "NotificationFrequencyEnum": "notifications.models.Frequency",
+        "MunicipalityCodeEnum": "smartplatform.organisations.serializers.MUNICIPALITY_CODES",
+        "MunicipalityKeyEnum": "smartplatform.organisations.serializers.MUNICIPALITY_KEYS",
     },
 }
 

@@ -7,6 +7,7 @@ from smartplatform.accounts import reputation, selectors
 from smartplatform.accounts.models import User
 from smartplatform.core.serializers import StrictInputModelSerializer, StrictInputSerializer
 from smartplatform.organisations.models import Municipality
+from smartplatform.organisations.serializers import MunicipalityCodeField
 
 
 class MunicipalityRefSerializer(serializers.ModelSerializer):
@@ -46,12 +47,7 @@ class MeSerializer(serializers.ModelSerializer):
 class MeUpdateSerializer(StrictInputModelSerializer):
     """What a person may change about themselves; anything else in the body is a 400."""
 
-    home_municipality = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Municipality.objects.all(),
-        allow_null=True,
-        required=False,
-    )
+    home_municipality = MunicipalityCodeField(allow_null=True, required=False)
 
     class Meta:
         model = User

@@ -6,8 +6,8 @@ from rest_framework import serializers
 from smartplatform.accounts.models import User
 from smartplatform.assistance.models import Act, Consent
 from smartplatform.core.serializers import StrictInputSerializer
-from smartplatform.organisations.models import Municipality, Organisation
-from smartplatform.organisations.serializers import PersonSerializer
+from smartplatform.organisations.models import Organisation
+from smartplatform.organisations.serializers import MunicipalityCodeField, PersonSerializer
 
 
 class OrganisationRefSerializer(serializers.Serializer):
@@ -17,9 +17,7 @@ class OrganisationRefSerializer(serializers.Serializer):
 
 class RegisterResidentSerializer(StrictInputSerializer):
     display_name = serializers.CharField(max_length=100)
-    home_municipality = serializers.SlugRelatedField(
-        slug_field="code", queryset=Municipality.objects.all(), required=False, allow_null=True
-    )
+    home_municipality = MunicipalityCodeField(required=False, allow_null=True)
     preferred_language = serializers.ChoiceField(
         choices=User.Language.choices, default=User.Language.SWEDISH
     )

@@ -1,5 +1,6 @@
 """Filter backends shared by every list endpoint."""
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +17,23 @@ class OrderingFilter(filters.OrderingFilter):
     """``?ordering=``: unknown fields are a 400 naming the allowed ones (not silently
     ignored), and text fields a view lists in ``swedish_ordering_fields`` sort the Swedish
     way, Å, Ä and Ö after Z."""
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """The fields it sorts by, in the schema: one or more, comma-separated, each
+        descending with ``-``. A view that names no ``ordering_fields`` offers no ordering."""
+        fields = getattr(view, "ordering_fields", None)
+        if not fields:
+            return []
+        one = "-?(?:" + "|".join(re.escape(field) for field in fields) + ")"
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "pattern": f"^{one}(?:,{one})*$"}
+        return parameters
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        if len(request.query_params.getlist(self.ordering_param)) > 1:
+            raise ValidationError({self.ordering_param: [_("Give this parameter once.")]})
+        return super().get_ordering(request, queryset, view)
 
     def remove_invalid_fields(
         self, queryset: QuerySet[Any], fields: Iterable[str], view: Any, request: Request
@@ -35,6 +53,8 @@ class OrderingFilter(filters.OrderingFilter):
         return valid
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        if not getattr(view, "ordering_fields", None):
+            return queryset  # the view's own order; ``ordering`` is not one of its parameters
         ordering = self.get_ordering(request, queryset, view)
         if not ordering:
             return queryset

@@ -19,7 +19,14 @@ K = TypeVar("K")
 T = TypeVar("T")
 
 
+def _once(request: Request, name: str) -> None:
+    """A paging parameter names one page: given twice, it is a 400 (not the last one)."""
+    if len(request.query_params.getlist(name)) > 1:
+        raise ValidationError({name: [_("Give this parameter once.")]})
+
+
 def _requested_page_size(request: Request, default: int | None) -> int | None:
+    _once(request, "page_size")
     raw = request.query_params.get("page_size")
     if raw is None or raw == "":
         return default
@@ -71,6 +78,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_size(self, request: Request) -> int | None:
         return _requested_page_size(request, self.page_size)
 
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        _once(request, self.page_query_param)
+        return super().get_page_number(request, paginator)
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return _bounded(super().get_schema_operation_parameters(view))
 
@@ -85,6 +96,10 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request: Request) -> int | None:
         return _requested_page_size(request, self.page_size)
+
+    def decode_cursor(self, request: Request) -> Any:
+        _once(request, self.cursor_query_param)
+        return super().decode_cursor(request)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return _bounded(super().get_schema_operation_parameters(view))

@@ -106,6 +106,7 @@ class AutoSchema(openapi.AutoSchema):
         codes[406].append("not_acceptable")  # an Accept header the JSON API cannot satisfy
         if self.method in _WRITE_METHODS:
             codes[400] += ["invalid", "parse_error", "invalid_content_length"]
+            codes[404].append("not_found")  # the body names an object that is not there
             codes[413].append("request_too_large")
             codes[415].append("unsupported_media_type")
             codes[503].append("database_busy")
@@ -136,6 +137,35 @@ class AutoSchema(openapi.AutoSchema):
         """Query parameters or headers of the operation's own, which it validates (400).
         ``self``: ``extend_schema(parameters=...)`` lives in a subclass made per operation."""
         return bool(self.get_override_parameters())
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ManyRelatedField) and not field.allow_empty:
+            schema["minItems"] = 1
+        if isinstance(field, serializers.DecimalField) and direction == "request":
+            return self._decimal_input(field, schema)
+        return schema
+
+    @staticmethod
+    def _decimal_input(field: serializers.DecimalField, schema: dict[str, Any]) -> dict[str, Any]:
+        """An amount is given as a JSON number or as a decimal string ("1.50"): DRF reads
+        both. The number's range and step are in the schema (StrictInputSerializer forgives
+        a binary float's last-digit noise); a string's range is not expressible."""
+        number: dict[str, Any] = {"type": "number"}
+        if field.decimal_places is not None:
+            number["multipleOf"] = 10.0**-field.decimal_places
+        if field.min_value is not None:
+            number["minimum"] = float(field.min_value)
+        if field.max_value is not None:
+            number["maximum"] = float(field.max_value)
+        text = {key: value for key, value in schema.items() if key in {"type", "format", "pattern"}}
+        if field.min_value is not None and field.min_value >= 0 and "pattern" in text:
+            # Non-negative, at least one digit: the generic pattern lets "-" and "" through.
+            text["pattern"] = text["pattern"].replace("^-?", "^").replace(r"\d{0,", r"\d{1,")
+        rest = {key: value for key, value in schema.items() if key not in text}
+        return {**rest, "anyOf": [number, text]}
 
     def _map_serializer(
         self, serializer: Any, direction: Any, bypass_extensions: bool = False

@@ -29,6 +29,7 @@ class StrictInputSerializer(serializers.Serializer):
                 }
                 if mistyped:
                     raise serializers.ValidationError(mistyped)
+                data = _without_float_noise(self.fields, data)
         return super().to_internal_value(data)
 
 
@@ -39,7 +40,22 @@ _JSON_TYPES: tuple[tuple[type[serializers.Field], type | tuple[type, ...], str],
     (serializers.CharField, str, "text"),
     (serializers.IntegerField, int, "a whole number"),
     (serializers.FloatField, (int, float), "a number"),
+    (serializers.DecimalField, (int, float, str), "a number"),
 )
+
+
+def _without_float_noise(fields: Mapping[str, Any], data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A JSON number for a decimal field, as the decimal it stands for: 0.57 arrives as
+    0.5700000000000001 from a client that computed it, and is 0.57 here. A number that is
+    not within a billionth of the field's decimals stays as it is (and is refused)."""
+    cleaned = dict(data)
+    for name, field in fields.items():
+        value = data.get(name)
+        if isinstance(field, serializers.DecimalField) and isinstance(value, float):
+            rounded = round(value, field.decimal_places)
+            if abs(value - rounded) < 1e-9:
+                cleaned[name] = f"{rounded:.{field.decimal_places}f}"
+    return cleaned
 
 
 def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
@@ -48,6 +64,14 @@ def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
         return None  # allow_null decides
     if isinstance(field, serializers.ListField) and isinstance(value, list):
         return next(filter(None, (_wrong_json_type(field.child, item) for item in value)), None)
+    if isinstance(field, serializers.ManyRelatedField) and isinstance(value, list):
+        relation = field.child_relation
+        return next(filter(None, (_wrong_json_type(relation, item) for item in value)), None)
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return None if isinstance(value, int) and not isinstance(value, bool) else "an id"
+    if isinstance(field, serializers.SlugRelatedField):
+        # DRF would read "" as null.
+        return None if isinstance(value, str) and value else "a slug"
     for field_class, json_type, kind in _JSON_TYPES:
         if isinstance(field, field_class):
             # bool is an int in Python, never in JSON.
@@ -79,3 +103,24 @@ class OptionalURLField(serializers.CharField):
 @extend_schema_field({"type": "string", "anyOf": [{"format": "email"}, {"maxLength": 0}]})
 class OptionalEmailField(serializers.CharField):
     """An email address, or ``""`` when there is none (output only, as above)."""
+
+
+class QuerySerializer(serializers.Serializer):
+    """Query parameters, read as strictly as a JSON body: a parameter that takes one value
+    given twice is a 400 (DRF would keep the last), and an empty value is a 400 unless the
+    parameter may be blank (DRF would take ``?status=`` for no filter at all)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, QueryDict):
+            problems: dict[str, list[str]] = {}
+            for name, field in self.fields.items():
+                values = data.getlist(name)
+                if isinstance(field, serializers.ListField):
+                    continue  # repeatable; an empty item is the child field's to refuse
+                if len(values) > 1:
+                    problems[name] = [_("Give this parameter once.")]
+                elif values == [""] and not getattr(field, "allow_blank", False):
+                    problems[name] = [_("Give a value, or leave the parameter out.")]
+            if problems:
+                raise serializers.ValidationError(problems)
+        return super().to_internal_value(data)

@@ -1,7 +1,10 @@
+import csv
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from smartplatform.core.serializers import (
@@ -169,6 +172,36 @@ class InvitationCodeSerializer(StrictInputSerializer):
 
 class LogoUploadSerializer(StrictInputSerializer):
     logo = serializers.FileField(help_text="A picture: JPEG, PNG, WebP or GIF, at most 5 MB.")
+
+
+def _reference_municipalities() -> list[tuple[str, str]]:
+    """(code, slug) of the eleven municipalities, from the reference data the migrations
+    load: the schema lists them without asking the database."""
+    path = Path(__file__).resolve().parent / "data" / "municipalities.csv"
+    with path.open(encoding="utf-8") as rows:
+        return [(row["code"], row["slug"]) for row in csv.DictReader(rows)]
+
+
+MUNICIPALITY_CODES = [code for code, _slug in _reference_municipalities()]
+MUNICIPALITY_KEYS = [key for pair in _reference_municipalities() for key in pair]
+
+
+@extend_schema_field({"type": "string", "enum": MUNICIPALITY_KEYS})
+class MunicipalityKeyField(serializers.CharField):
+    """A municipality named by its four-digit code or its slug (checked where it is used)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": MUNICIPALITY_CODES})
+class MunicipalityCodeField(serializers.SlugRelatedField):
+    """A municipality by its four-digit code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Municipality.objects.all())
+        super().__init__(slug_field="code", **kwargs)
 
 
 def municipality_codes(values: list[str]) -> list[str]:

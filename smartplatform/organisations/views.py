@@ -59,6 +59,11 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
 
 class OrganisationFilter(filters.FilterSet):
     municipality = filters.CharFilter(field_name="municipality__code")
+    # "true" or "false" and nothing else: a boolean filter would read ?is_verified=null as
+    # no filter at all.
+    is_verified = filters.TypedChoiceFilter(
+        choices=(("true", "true"), ("false", "false")), coerce=lambda value: value == "true"
+    )
 
     class Meta:
         model = Organisation
@@ -97,6 +102,13 @@ class OrganisationViewSet(
         ):
             raise PermissionDenied()
         return organisation
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The directory's filters, search and ordering are the list's: an organisation's
+        members, join requests and invitations are not filtered by them."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def _page(self, queryset: QuerySet[Any], serializer: Any) -> Response:
         page = self.paginate_queryset(queryset)
@@ -152,7 +164,7 @@ class OrganisationViewSet(
         return Response(self._fresh(organisation))
 
     @extend_schema(responses=MembershipSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=())
     def members(self, request: Request, slug: str) -> Response:
         organisation = self._organisation(at_least=Role.MEMBER)
         return self._page(selectors.members(organisation), MembershipSerializer)
@@ -189,7 +201,7 @@ class OrganisationViewSet(
         request=JoinRequestCreateSerializer,
         responses={201: JoinRequestSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="join-requests")
+    @action(detail=True, methods=["get", "post"], url_path="join-requests", filter_backends=())
     @raises(services.AlreadyMember, services.JoinRequestPending)
     @supports_acting_on_behalf
     def join_requests(self, request: Request, slug: str) -> Response:
@@ -249,6 +261,7 @@ class OrganisationViewSet(
         methods=["get", "post"],
         throttle_classes=[UserRateThrottle, ScopedRateThrottle],
         throttle_scope="invitations",
+        filter_backends=(),
     )
     @raises(services.AlreadyMember, services.InvitationPending)
     def invitations(self, request: Request, slug: str) -> Response:

@@ -2,9 +2,11 @@
 on the test client before it was fixed, and checked the way the run checks it: schemathesis'
 own validation of the answer against the served schema."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from catalogue.models import Project
 from exchange import exchanges, resources
@@ -209,3 +211,104 @@ def test_form_fields_are_text_and_still_read() -> None:
 
     assert response.status_code == 200, response.json()
     assert_conforms(response, "/api/v1/organisations/{slug}/logo/")
+
+
+# --- Query parameters: read as strictly as a body ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "parameter"),
+    [
+        ("/api/v1/notifications/", "unread=", "unread"),
+        ("/api/v1/bookings/", "role=", "role"),
+        ("/api/v1/catalogue/contact-requests/", "status=", "status"),
+        ("/api/v1/bookings/", "role=booker&role=owner", "role"),
+        ("/api/v1/me/matches/", "page=1&page=2", "page"),
+        ("/api/v1/notifications/", "page_size=5&page_size=6", "page_size"),
+        ("/api/v1/municipalities/", "ordering=name&ordering=code", "ordering"),
+        ("/api/v1/organisations/", "is_verified=null", "is_verified"),
+    ],
+)
+def test_an_empty_or_repeated_single_value_parameter_is_refused(
+    path: str, query: str, parameter: str
+) -> None:
+    """DRF would read ``?status=`` as no filter and keep the last of two values; the schema
+    says one value of the parameter's type."""
+    response = client_for(resident()).get(f"{path}?{query}")
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [parameter]
+
+
+def test_an_organisations_members_are_not_filtered_by_the_directorys_parameters() -> None:
+    admin = resident()
+    slug = an_organisation(admin)
+
+    response = client_for(admin).get(
+        f"/api/v1/organisations/{slug}/members/", {"ordering": "nonsense", "kind": "municipality"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert_conforms(response, "/api/v1/organisations/{slug}/members/")
+
+
+@pytest.mark.parametrize(("near", "status"), [("56.05,12.69", 200), ("91,0", 400), ("0,181", 400)])
+def test_a_point_is_what_the_schemas_pattern_says(near: str, status: int) -> None:
+    response = client_for(resident()).get("/api/v1/listings/", {"near": near})
+
+    assert response.status_code == status
+    assert_conforms(response, "/api/v1/listings/")
+
+
+def test_municipalities_are_named_by_the_codes_and_slugs_the_schema_lists() -> None:
+    from smartplatform.organisations.models import Municipality
+    from smartplatform.organisations.serializers import MUNICIPALITY_KEYS
+
+    known = Municipality.objects.values_list("code", "slug")
+    listed = client_for(resident()).get("/api/v1/listings/", {"municipality": MUNICIPALITY_KEYS})
+
+    assert sorted(MUNICIPALITY_KEYS) == sorted(key for pair in known for key in pair)
+    assert listed.status_code == 200
+
+
+# --- JSON bodies ---------------------------------------------------------------------------------
+
+
+def test_an_empty_slug_for_an_optional_reference_is_refused_not_read_as_null() -> None:
+    from tests.exchange.test_listings import new_listing
+
+    response = client_for(resident()).post(
+        "/api/v1/listings/", new_listing(organisation=""), format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["organisation"]
+
+
+@pytest.mark.parametrize(("hours", "stored"), [(0.5700000000000001, "0.57"), (2, "2.00")])
+def test_hours_as_a_json_number_are_read_without_float_noise(hours: float, stored: str) -> None:
+    from tests.exchange.test_listings import new_listing
+
+    response = client_for(resident()).post(
+        "/api/v1/listings/", new_listing(hours=hours), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["compensation"]["hours"] == stored
+
+
+def test_a_trips_departures_are_one_list_not_pages() -> None:
+    from tests.exchange.test_lifts import weekly_lift
+
+    trip = weekly_lift(seats=3)
+    now = timezone.now()
+
+    response = client_for(None).get(
+        f"/api/v1/trips/{trip.pk}/departures/",
+        {"from": now.isoformat(), "to": (now + timedelta(days=15)).isoformat()},
+    )
+
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)
+    assert_conforms(response, "/api/v1/trips/{id}/departures/")

@@ -174,6 +174,7 @@ def test_an_idempotent_post_documents_its_domain_and_idempotency_errors(probe_sc
         401: ["not_authenticated", "authentication_failed"],
         403: ["permission_denied", "csrf_failed"],
         406: ["not_acceptable"],
+        404: ["not_found"],
         409: ["probe_taken", "idempotency_request_in_flight", "idempotency_lease_expired"],
         413: ["request_too_large"],
         415: ["unsupported_media_type"],

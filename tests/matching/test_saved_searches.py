@@ -47,7 +47,8 @@ def test_saved_searches_are_ones_own_checked_and_limited() -> None:
     client = client_for(me)
     made = client.post(URL, {"name": "Trädgård", "search": {"search": "trädgård"}}, format="json")
     theirs = client_for(other).get(f"{URL}{made.json()['id']}/")
-    empty = client.post(URL, {"name": "Allt", "search": {"ordering": "newest"}}, format="json")
+    empty = client.post(URL, {"name": "Allt", "search": {"search": "", "tag": []}}, format="json")
+    unkept = client.post(URL, {"name": "Allt", "search": {"ordering": "newest"}}, format="json")
     bad = client.post(URL, {"name": "Fel", "search": {"category": ["boat"]}}, format="json")
     sneaky = client.post(
         URL, {"name": "X", "search": {"search": "x"}, "user": other.pk}, format="json"
@@ -59,6 +60,8 @@ def test_saved_searches_are_ones_own_checked_and_limited() -> None:
 
     assert theirs.status_code == 404
     assert (empty.status_code, empty.json()["code"]) == (400, "empty_saved_search")
+    assert unkept.status_code == 400
+    assert unkept.json()["fields"] == {"search": ["Not a filter a search keeps: ordering."]}
     assert bad.status_code == 400
     assert "search" in bad.json()["fields"]
     assert sneaky.status_code == 400
