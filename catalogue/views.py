@@ -130,8 +130,10 @@ class ProjectViewSet(
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
-        # Errors are JSON in the one error shape, even when a CSV was asked for.
-        if response.status_code >= 400 and isinstance(
+        # Errors are JSON in the one error shape, even when a CSV was asked for, and so is
+        # what OPTIONS says of the endpoint: only the export itself is a CSV.
+        answers_with_export = response.status_code < 400 and request.method == "GET"
+        if not answers_with_export and isinstance(
             getattr(response, "accepted_renderer", None), CatalogueCSVRenderer
         ):
             response.accepted_renderer = renderers.JSONRenderer()

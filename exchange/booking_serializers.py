@@ -49,6 +49,15 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
         fields = ("weekday", "opens", "closes")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A window is whole even inside a partial update of its resource (DRF hands the
+        # parent's partial=True down to it).
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
         if attrs["closes"] <= attrs["opens"]:
             raise serializers.ValidationError({"closes": [_("Closes after it opens.")]})
         return attrs

@@ -31,8 +31,13 @@ class OrderingFilter(filters.OrderingFilter):
         return parameters
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
-        if len(request.query_params.getlist(self.ordering_param)) > 1:
+        given = request.query_params.getlist(self.ordering_param)
+        if len(given) > 1:
             raise ValidationError({self.ordering_param: [_("Give this parameter once.")]})
+        if given == [""]:
+            raise ValidationError(
+                {self.ordering_param: [_("Give a value, or leave the parameter out.")]}
+            )
         return super().get_ordering(request, queryset, view)
 
     def remove_invalid_fields(

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -57,13 +57,23 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.municipality_list()
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
+class TrueOrFalseFilter(filters.TypedChoiceFilter):
+    """``true`` or ``false``, and nothing else (a BooleanFilter reads ``null`` as no filter)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=(("true", "true"), ("false", "false")),
+            coerce=lambda value: value == "true",
+            **kwargs,
+        )
+
+
 class OrganisationFilter(filters.FilterSet):
     municipality = filters.CharFilter(field_name="municipality__code")
     # "true" or "false" and nothing else: a boolean filter would read ?is_verified=null as
     # no filter at all.
-    is_verified = filters.TypedChoiceFilter(
-        choices=(("true", "true"), ("false", "false")), coerce=lambda value: value == "true"
-    )
+    is_verified = TrueOrFalseFilter(field_name="is_verified")
 
     class Meta:
         model = Organisation

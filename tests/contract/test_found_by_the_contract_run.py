@@ -312,3 +312,47 @@ def test_a_trips_departures_are_one_list_not_pages() -> None:
     assert response.status_code == 200
     assert isinstance(response.json(), list)
     assert_conforms(response, "/api/v1/trips/{id}/departures/")
+
+
+# --- Third round ---------------------------------------------------------------------------------
+
+
+def test_options_on_the_export_is_json_even_when_a_csv_is_asked_for() -> None:
+    response = client_for(resident()).options("/api/v1/catalogue/projects/export/?format=csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["renders"] == ["application/json", "text/csv"]
+
+
+def test_an_opening_window_without_its_opening_time_is_a_400_in_a_partial_update() -> None:
+    owner = resident()
+    listing = make_listing("Mötesrum", owner=owner, category="space", address="Storgatan 1")
+
+    response = client_for(owner).put(
+        f"/api/v1/listings/{listing.pk}/resource/",
+        {"opening_hours": [{"weekday": 0, "closes": "09:00"}]},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "opening_hours": {"0": {"opens": ["This field is required."]}}
+    }
+    assert_conforms(response, "/api/v1/listings/{id}/resource/")
+
+
+def test_an_empty_ordering_is_refused() -> None:
+    response = client_for(None).get("/api/v1/municipalities/?ordering=")
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["ordering"]
+
+
+@pytest.mark.parametrize(("value", "status"), [("true", 200), ("false", 200), ("2", 400)])
+def test_the_verified_filter_takes_true_or_false_as_the_schema_says(
+    value: str, status: int
+) -> None:
+    response = client_for(None).get("/api/v1/organisations/", {"is_verified": value})
+
+    assert response.status_code == status
+    assert_conforms(response, "/api/v1/organisations/")
