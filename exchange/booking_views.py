@@ -309,6 +309,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         detail=True,
         methods=["get", "post"],
         parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,  # at most two reports, pick-up and return: one list
     )
     @raises(bookings.NotYourMove, bookings.ConditionReportNotPossible, bookings.TooManyPhotos)
     def condition(self, request: Request, pk: str) -> Response:

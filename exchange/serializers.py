@@ -33,6 +33,9 @@ class PointField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> Any:
         text = super().to_internal_value(data)
+        # Checked here: the length validators run on what this returns, a pair.
+        if len(text) > 60:
+            self.fail("max_length", max_length=60)
         if not re.fullmatch(POINT_PATTERN, text):
             raise serializers.ValidationError(
                 _("Give a point as latitude,longitude, e.g. 56.05,12.69.")

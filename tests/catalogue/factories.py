@@ -7,7 +7,7 @@ from typing import Any
 
 from catalogue import services
 from catalogue.models import Project, Theme
-from smartplatform.organisations.models import Organisation
+from smartplatform.organisations.models import Municipality, Organisation
 
 _numbers = count(1)
 
@@ -34,6 +34,7 @@ def make_project(
     method: str = "",
     results: str = "",
     lessons: str = "",
+    municipality: str | None = None,
 ) -> Project:
     if isinstance(owner, str):
         owner = municipal_organisation(owner)
@@ -55,6 +56,8 @@ def make_project(
         method=method,
         results=results,
         lessons=lessons,
+        # Owners that are not a municipality say which one the project is in.
+        municipality=Municipality.objects.get(code=municipality) if municipality else None,
     )
     data.given = {
         *services.SIMPLE_FIELDS,
@@ -63,6 +66,7 @@ def make_project(
         "participants",
         "contacts",
         "borrowed_from",
+        *(["municipality"] if municipality else []),
     }
     project = Project(owner=owner, is_published=published)
     services.save_project(project, data, creating=True)

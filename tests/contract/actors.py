@@ -5,12 +5,21 @@ a moderator (staff, moderating every municipality) and a stock of spare resident
 ``DELETE /api/v1/me/`` erases the account it is sent as, so each one is sent as a spare
 (``hooks.py``) and the two peers live through the whole run.
 
-Run with ``python -m tests.contract.actors <spares>``; it prints the WFC auth document's
-entries as JSON and is idempotent.
+``seed`` then gives Anna (the identity schemathesis tries first) something of her own in
+every state an operation needs: a project to edit and one to delete, a listing to delete, a
+saved search, a webhook and members of her association, exchanges waiting for her to accept,
+decline, cancel, confirm, dispute, write in or review, a review to edit, a car of hers booked
+by Birgitta, a resource with a blackout. The runner hands these ids to schemathesis as
+dictionaries the matching parameters draw from (``run.py``: ``SEED_BINDINGS``).
+
+Run with ``python -m tests.contract.actors <spares> <out.json>``; it writes the actors'
+emails and the seeded values there as JSON. Run it on a fresh database.
 """
 
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 import django
 
@@ -54,7 +63,116 @@ def ensure_actors(spares: int) -> dict[str, str]:
     return actors
 
 
+ASSOCIATION = "grannhjalpen-helsingborg"  # the demo association Anna runs
+
+
+def seed() -> dict[str, list[Any]]:
+    """Objects for Anna to act on, by the name of the dictionary that offers them."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from exchange import bookings, exchanges, resources, reviews
+    from exchange.models import Listing
+    from matching import saved_searches
+    from notifications.models import WebhookEndpoint
+    from smartplatform.accounts.models import User
+    from smartplatform.organisations.models import Membership, Organisation, Role
+    from tests.catalogue.factories import make_project
+    from tests.exchange.factories import make_listing, resident
+
+    anna = User.objects.get(email="anna@example.com")
+    # Established, so that what she publishes is published at once rather than reviewed.
+    User.objects.filter(pk=anna.pk, established_at=None).update(established_at=timezone.now())
+    anna.refresh_from_db()
+    birgitta = User.objects.get(email="birgitta@example.com")
+    omar = User.objects.get(email="omar@example.com")
+    association = Organisation.objects.get(slug=ASSOCIATION)
+    with transaction.atomic():
+        projects = [
+            make_project(f"Grannhjälpens {what}", owner=association, municipality="1283")
+            for what in ("läxhjälp", "cykelkök")
+        ]
+        to_delete = make_project(
+            "Grannhjälpens gamla försök", owner=association, municipality="1283"
+        )
+        members = [resident(display_name=f"Medlem {n}") for n in range(3)]
+        for member in members:
+            Membership.objects.create(organisation=association, user=member, role=Role.MEMBER)
+        webhook = WebhookEndpoint.objects.create(
+            organisation=association,
+            url="https://hooks.example.org/grannhjalpen",
+            description="Föreningens kalender",
+            secret="contract-run-secret",
+            created_by=anna,
+        )
+        search = saved_searches.save(user=anna, name="Trädgård", params={"search": "trädgård"})
+        listing = make_listing("Anna lånar ut sin stege", owner=anna)
+        spare_listing = make_listing("Anna säljer inget längre", owner=anna)
+
+        def answered(by: User, *, state: str) -> Any:
+            exchange = exchanges.propose(actor=by, listing=listing, message="Hej Anna!")
+            if state in {"accepted", "completed"}:
+                exchange = exchanges.accept(actor=anna, exchange=exchange)
+            if state == "completed":
+                exchanges.confirm(actor=anna, exchange=exchange)
+                exchange = exchanges.confirm(actor=by, exchange=exchange)
+            return exchange
+
+        people = [resident(display_name=f"Granne {n}") for n in range(8)]
+        to_accept, to_decline = (answered(who, state="proposed") for who in people[:2])
+        to_cancel, to_confirm, to_dispute, talking = (
+            answered(who, state="accepted") for who in people[2:6]
+        )
+        to_review, reviewed = (answered(who, state="completed") for who in people[6:8])
+        review = reviews.write(actor=anna, exchange=reviewed, rating=5, text="Tack!")
+
+        car = make_listing(
+            "Annas elbil", owner=anna, category=Listing.Category.CAR, address="Söder, Helsingborg"
+        )
+        resource = resources.describe(
+            actor=anna, listing=car, facts={"max_days_ahead": 800, "instant_booking": True}
+        )
+        start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+        [booking] = bookings.book(
+            booker=birgitta,
+            resource=resource,
+            slots=[bookings.Slot(start, start + timedelta(hours=2))],
+            driver_confirmed=True,
+        )
+        resources.add_blackout(
+            actor=anna,
+            resource=resource,
+            starts_at=start + timedelta(days=3),
+            ends_at=start + timedelta(days=4),
+            reason="Service",
+        )
+    return {
+        "association": [ASSOCIATION],
+        "own-project": [project.slug for project in projects],
+        "project-to-delete": [to_delete.slug],
+        "member": [member.pk for member in members],
+        "webhook": [webhook.pk],
+        "saved-search": [search.pk],
+        "own-listing": [listing.pk],
+        "listing-to-delete": [spare_listing.pk],
+        "exchange": [talking.pk],
+        "exchange-to-accept": [to_accept.pk],
+        "exchange-to-decline": [to_decline.pk],
+        "exchange-to-cancel": [to_cancel.pk],
+        "exchange-to-confirm": [to_confirm.pk],
+        "exchange-to-dispute": [to_dispute.pk],
+        "exchange-to-review": [to_review.pk],
+        "own-review": [review.pk],
+        "car-booking": [booking.pk],
+        "own-resource": [resource.pk],
+        "neighbour": [birgitta.pk, omar.pk],
+    }
+
+
 if __name__ == "__main__":
     django.setup()
-    spares = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    sys.stdout.write(json.dumps(ensure_actors(spares)) + "\n")
+    spares, out = int(sys.argv[1]), Path(sys.argv[2])
+    actors = ensure_actors(spares)
+    out.write_text(json.dumps({"actors": actors, "seed": seed()}))

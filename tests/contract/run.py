@@ -41,6 +41,80 @@ PROFILES = {
 # Accounts for DELETE /api/v1/me/ to erase: with the three actors, within allauth's 30
 # sign-ins a minute from one address.
 SPARES = 20
+# A bound parameter always takes a seeded value. Schemathesis sends an operation as the
+# first identity that is not refused (401/403) and moves on for good after one refusal: a
+# made-up id of someone else's exchange would be a 403 and Anna would never be tried again.
+# The operation's other parameters and its body are generated as usual.
+SEED_PROBABILITY = 1.0
+# Which parameter of which operation draws from which seeded dictionary (actors.seed): the
+# objects Anna may act on, in the state each operation needs. Without them almost every id
+# schemathesis makes up is a 404, and an operation would never be seen to succeed.
+_PROJECT = {"path.slug": "own-project"}
+_ASSOCIATION = {"path.slug": "association"}
+SEED_BINDINGS: dict[str, dict[str, str]] = {
+    "PATCH /api/v1/catalogue/projects/{slug}/": _PROJECT,
+    "PUT /api/v1/catalogue/projects/{slug}/cover/": _PROJECT,
+    "DELETE /api/v1/catalogue/projects/{slug}/cover/": _PROJECT,
+    "POST /api/v1/catalogue/projects/{slug}/publish/": _PROJECT,
+    "POST /api/v1/catalogue/projects/{slug}/unpublish/": _PROJECT,
+    "POST /api/v1/catalogue/projects/{slug}/confirm-contacts/": _PROJECT,
+    "DELETE /api/v1/catalogue/projects/{slug}/": {"path.slug": "project-to-delete"},
+    "PATCH /api/v1/organisations/{slug}/": _ASSOCIATION,
+    "PUT /api/v1/organisations/{slug}/logo/": _ASSOCIATION,
+    "DELETE /api/v1/organisations/{slug}/logo/": _ASSOCIATION,
+    "GET /api/v1/organisations/{slug}/members/": _ASSOCIATION,
+    "GET /api/v1/organisations/{slug}/invitations/": _ASSOCIATION,
+    "POST /api/v1/organisations/{slug}/invitations/": _ASSOCIATION,
+    "GET /api/v1/organisations/{slug}/join-requests/": _ASSOCIATION,
+    "GET /api/v1/organisations/{slug}/residents/": _ASSOCIATION,
+    "POST /api/v1/organisations/{slug}/residents/": _ASSOCIATION,
+    "DELETE /api/v1/organisations/{slug}/members/{user_id}/": {
+        **_ASSOCIATION,
+        "path.user_id": "member",
+    },
+    "PATCH /api/v1/organisations/{slug}/members/{user_id}/": {
+        **_ASSOCIATION,
+        "path.user_id": "member",
+    },
+    "GET /api/v1/organisations/{organisation_slug}/webhooks/": {
+        "path.organisation_slug": "association"
+    },
+    "POST /api/v1/organisations/{organisation_slug}/webhooks/": {
+        "path.organisation_slug": "association"
+    },
+    "GET /api/v1/organisations/{organisation_slug}/webhooks/{id}/": {
+        "path.organisation_slug": "association",
+        "path.id": "webhook",
+    },
+    "POST /api/v1/organisations/{organisation_slug}/webhooks/{id}/rotate-secret/": {
+        "path.organisation_slug": "association",
+        "path.id": "webhook",
+    },
+    "DELETE /api/v1/organisations/{organisation_slug}/webhooks/{id}/": {
+        "path.organisation_slug": "association",
+        "path.id": "webhook",
+    },
+    "DELETE /api/v1/me/saved-searches/{id}/": {"path.id": "saved-search"},
+    "GET /api/v1/me/saved-searches/{id}/": {"path.id": "saved-search"},
+    "PATCH /api/v1/listings/{id}/": {"path.id": "own-listing"},
+    "DELETE /api/v1/listings/{id}/": {"path.id": "listing-to-delete"},
+    "GET /api/v1/exchanges/{id}/": {"path.id": "exchange"},
+    "GET /api/v1/exchanges/{id}/messages/": {"path.id": "exchange"},
+    "POST /api/v1/exchanges/{id}/messages/": {"path.id": "exchange"},
+    "POST /api/v1/exchanges/{id}/messages/read/": {"path.id": "exchange"},
+    "POST /api/v1/exchanges/{id}/accept/": {"path.id": "exchange-to-accept"},
+    "POST /api/v1/exchanges/{id}/decline/": {"path.id": "exchange-to-decline"},
+    "POST /api/v1/exchanges/{id}/cancel/": {"path.id": "exchange-to-cancel"},
+    "POST /api/v1/exchanges/{id}/confirm/": {"path.id": "exchange-to-confirm"},
+    "POST /api/v1/exchanges/{id}/dispute/": {"path.id": "exchange-to-dispute"},
+    "POST /api/v1/exchanges/{id}/review/": {"path.id": "exchange-to-review"},
+    "PATCH /api/v1/reviews/{id}/": {"path.id": "own-review"},
+    "GET /api/v1/bookings/{id}/condition/": {"path.id": "car-booking"},
+    "POST /api/v1/bookings/{id}/condition/": {"path.id": "car-booking"},
+    "GET /api/v1/resources/{id}/blackouts/": {"path.id": "own-resource"},
+    "POST /api/v1/resources/{id}/blackouts/": {"path.id": "own-resource"},
+    "POST /api/v1/timebank/transfers/": {"body.to": "neighbour"},
+}
 PASSWORD_SETTING = "DEMO_RESIDENT_PASSWORD"
 DEFAULT_PASSWORD = "demo-resident-2026"
 
@@ -63,10 +137,21 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="contract-"))
 
     _recreate_database(database_url)
-    setup_env = _env(DATABASE_URL=database_url, REDIS_URL=redis_url, DEBUG="true")
+    setup_env = _env(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        DEBUG="true",
+        CELERY_BROKER_URL="",  # the seed's notification emails are sent, in-process...
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",  # ...to nowhere
+    )
     _manage(setup_env, "migrate", "--noinput", "-v0")
     _manage(setup_env, "load_demo_data")
-    actors = json.loads(_python(setup_env, "-m", "tests.contract.actors", str(SPARES)))
+    made_path = work / "seed.json"
+    _python(setup_env, "-m", "tests.contract.actors", str(SPARES), str(made_path))
+    made = json.loads(made_path.read_text())
+    actors = made["actors"]
+    config_path = work / "schemathesis.toml"
+    config_path.write_text(_config_with_seed(made["seed"]))
 
     server_log = report_dir / "server.log"
     server = _start_server(_server_env(database_url, redis_url), args.port, server_log)
@@ -83,7 +168,7 @@ def main() -> int:
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
             "--config-file",
-            str(HERE / "schemathesis.toml"),
+            str(config_path),
             "run",
             f"{origin}/api/schema/",
             "--auth-wfc",
@@ -116,6 +201,21 @@ def main() -> int:
     ok = found == 0 and not unanswered
     print(f"\ncontract run ({args.profile}): {'passed' if ok else 'FAILED'}")
     return 0 if ok else 1
+
+
+def _config_with_seed(seed: dict[str, list[object]]) -> str:
+    """The committed configuration, and after it the seeded values and what draws on them
+    (test data only: every check, phase and relaxation is in the committed file)."""
+    lines = [(HERE / "schemathesis.toml").read_text(), "", "# --- Seeded by the run ---"]
+    for name, values in sorted(seed.items()):
+        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+    for label, parameters in SEED_BINDINGS.items():
+        bound = ", ".join(
+            f'"{key}" = {{ dictionary = "{name}", probability = {SEED_PROBABILITY} }}'
+            for key, name in parameters.items()
+        )
+        lines += ["[[operations]]", f'include-name = "{label}"', f"parameters = {{ {bound} }}", ""]
+    return "\n".join(lines)
 
 
 def _sibling_database(url: str, suffix: str) -> str:
@@ -180,12 +280,9 @@ def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def _python(env: dict[str, str], *args: str) -> str:
+def _python(env: dict[str, str], *args: str) -> None:
     env = {**env, "DJANGO_SETTINGS_MODULE": "smartplatform.settings"}
-    result = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return result.stdout
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True)
 
 
 def _start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from catalogue.models import Project
-from exchange import exchanges, resources
+from exchange import bookings, exchanges, resources
 from tests.catalogue.factories import make_project
 from tests.contract.conformance import assert_conforms
 from tests.exchange.factories import make_listing, resident
@@ -253,7 +253,10 @@ def test_an_organisations_members_are_not_filtered_by_the_directorys_parameters(
     assert_conforms(response, "/api/v1/organisations/{slug}/members/")
 
 
-@pytest.mark.parametrize(("near", "status"), [("56.05,12.69", 200), ("91,0", 400), ("0,181", 400)])
+@pytest.mark.parametrize(
+    ("near", "status"),
+    [("56.05,12.69", 200), ("91,0", 400), ("0,181", 400), ("0,180." + "0" * 55, 400)],
+)
 def test_a_point_is_what_the_schemas_pattern_says(near: str, status: int) -> None:
     response = client_for(resident()).get("/api/v1/listings/", {"near": near})
 
@@ -356,3 +359,23 @@ def test_the_verified_filter_takes_true_or_false_as_the_schema_says(
 
     assert response.status_code == status
     assert_conforms(response, "/api/v1/organisations/")
+
+
+def test_a_bookings_condition_reports_are_one_list_as_documented() -> None:
+    owner, booker = resident(), resident()
+    car = make_listing("Elbil", owner=owner, category="car", address="Storgatan 1")
+    resource = resources.describe(
+        actor=owner, listing=car, facts={"max_days_ahead": 800, "instant_booking": True}
+    )
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+    [booking] = bookings.book(
+        booker=booker,
+        resource=resource,
+        slots=[bookings.Slot(start, start + timedelta(hours=2))],
+        driver_confirmed=True,
+    )
+
+    response = client_for(booker).get(f"/api/v1/bookings/{booking.pk}/condition/")
+
+    assert (response.status_code, response.json()) == (200, [])
+    assert_conforms(response, "/api/v1/bookings/{id}/condition/")
