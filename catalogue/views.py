@@ -253,8 +253,12 @@ class ProjectViewSet(
         )
 
     @extend_schema(
-        request={"multipart/form-data": CoverUploadSerializer}, responses=ProjectDetailSerializer
+        methods=["PUT"],
+        request={"multipart/form-data": CoverUploadSerializer},
+        responses=ProjectDetailSerializer,
     )
+    # A DELETE that answers with the project as it now is (200), not an empty 204.
+    @extend_schema(methods=["DELETE"], request=None, responses={200: ProjectDetailSerializer})
     @action(detail=True, methods=["put", "delete"], parser_classes=[MultiPartParser])
     @raises(services.NotAProjectEditor, InvalidImage)
     def cover(self, request: Request, slug: str) -> Response:

@@ -136,7 +136,7 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         methods=["POST"], request=BlackoutSerializer, responses={201: BlackoutSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # one list
     @raises(NotYourListing)
     def blackouts(self, request: Request, pk: str) -> Response:
         """Periods the resource cannot be booked (its owner's side adds them)."""

@@ -65,3 +65,22 @@ def supports_acting_on_behalf(handler: _F) -> _F:
     """Mark a view handler that honours ``X-On-Behalf-Of`` (documented in the schema)."""
     handler.on_behalf = True  # type: ignore[attr-defined]
     return raises(services.NoConsent)(handler)
+
+
+def only_for(*methods: str) -> Callable[[_F], _F]:
+    """Of a handler that serves several methods and acts on someone's behalf, the methods
+    that do (the others refuse the header, as any handler that does not)."""
+
+    def mark(handler: _F) -> _F:
+        handler.on_behalf_methods = frozenset(methods)  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def acts_on_behalf(handler: Any, method: str) -> bool:
+    """Whether ``handler`` honours ``X-On-Behalf-Of`` when called with ``method``."""
+    methods = getattr(handler, "on_behalf_methods", None)
+    return bool(getattr(handler, "on_behalf", False)) and (
+        methods is None or method.upper() in methods
+    )

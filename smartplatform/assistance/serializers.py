@@ -33,7 +33,9 @@ class RegisterResidentSerializer(StrictInputSerializer):
 class ResidentSerializer(serializers.ModelSerializer):
     """A resident as their coordinators see them."""
 
-    home_municipality: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    home_municipality: Any = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     has_own_login = serializers.SerializerMethodField()
 
     class Meta:

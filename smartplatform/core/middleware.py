@@ -73,7 +73,9 @@ class ApiEdgeMiddleware:
         actions = getattr(view_func, "actions", None) or {}
         method = (request.method or "").lower()
         handler = getattr(view_class, actions.get(method, method), None) if view_class else None
-        if view_class is None or handler is None or getattr(handler, "on_behalf", False):
+        from smartplatform.assistance.acting import acts_on_behalf  # an app's, loaded late
+
+        if view_class is None or handler is None or acts_on_behalf(handler, method):
             return None
         refusal = OnBehalfNotSupported()
         return error_json_response(refusal.status_code, refusal.code, refusal.get_message())

@@ -62,6 +62,11 @@ _WRITE_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _acts_on_behalf(self) -> bool:
+        from smartplatform.assistance.acting import acts_on_behalf  # an app's, loaded late
+
+        return acts_on_behalf(self._handler(), self.method)
+
     def _handler(self) -> Any:
         action = getattr(self.view, "action", None)
         return getattr(self.view, action or self.method.lower(), None)
@@ -71,7 +76,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
-        if getattr(self._handler(), "on_behalf", False):
+        if self._acts_on_behalf():
             parameters.append(
                 OpenApiParameter(
                     "X-On-Behalf-Of",
@@ -112,7 +117,7 @@ class AutoSchema(openapi.AutoSchema):
             codes[503].append("database_busy")
         elif self._is_list_view() or self._has_own_parameters():
             codes[400].append("invalid")  # filters, page_size, other query parameters
-        if getattr(self._handler(), "on_behalf", False):
+        if self._acts_on_behalf():
             codes[400].append("invalid")  # an X-On-Behalf-Of that is not a resident's id
             codes[404].append("not_found")  # no such resident
         else:

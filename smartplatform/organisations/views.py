@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from smartplatform.accounts.models import User
 from smartplatform.accounts.permissions import IsVerifiedUser
 from smartplatform.accounts.selectors import signed_in_user
-from smartplatform.assistance.acting import subject_of, supports_acting_on_behalf
+from smartplatform.assistance.acting import only_for, subject_of, supports_acting_on_behalf
 from smartplatform.core.errors import raises
 from smartplatform.core.filters import OrderingFilter
 from smartplatform.core.images import InvalidImage
@@ -213,6 +213,7 @@ class OrganisationViewSet(
     )
     @action(detail=True, methods=["get", "post"], url_path="join-requests", filter_backends=())
     @raises(services.AlreadyMember, services.JoinRequestPending)
+    @only_for("POST")  # asking to join, for a resident; the list is the admins' own
     @supports_acting_on_behalf
     def join_requests(self, request: Request, slug: str) -> Response:
         if request.method == "GET":

@@ -109,7 +109,10 @@ def seed() -> dict[str, list[Any]]:
         )
         search = saved_searches.save(user=anna, name="Trädgård", params={"search": "trädgård"})
         listing = make_listing("Anna lånar ut sin stege", owner=anna)
-        spare_listing = make_listing("Anna säljer inget längre", owner=anna)
+        draft = make_listing("Annas utkast", owner=anna, published=False)  # only drafts go
+        to_close, to_pause = (
+            make_listing(title, owner=anna) for title in ("Annas gamla cykel", "Annas grill")
+        )
 
         def answered(by: User, *, state: str) -> Any:
             exchange = exchanges.propose(actor=by, listing=listing, message="Hej Anna!")
@@ -120,12 +123,17 @@ def seed() -> dict[str, list[Any]]:
                 exchange = exchanges.confirm(actor=by, exchange=exchange)
             return exchange
 
-        people = [resident(display_name=f"Granne {n}") for n in range(8)]
-        to_accept, to_decline = (answered(who, state="proposed") for who in people[:2])
+        people = [resident(display_name=f"Granne {n}") for n in range(11)]
+        # Several to decline: accepting works on whatever proposed exchange it is shown.
+        to_accept, *to_decline = (answered(who, state="proposed") for who in people[:5])
         to_cancel, to_confirm, to_dispute, talking = (
-            answered(who, state="accepted") for who in people[2:6]
+            answered(who, state="accepted") for who in people[5:9]
         )
-        to_review, reviewed = (answered(who, state="completed") for who in people[6:8])
+        to_review, reviewed = (answered(who, state="completed") for who in people[9:11])
+        to_join = Organisation.objects.create(
+            name="Cykelköket Helsingborg", slug="cykelkoket", kind="association", is_verified=True
+        )
+        Membership.objects.create(organisation=to_join, user=birgitta, role=Role.ADMIN)
         review = reviews.write(actor=anna, exchange=reviewed, rating=5, text="Tack!")
 
         car = make_listing(
@@ -156,10 +164,14 @@ def seed() -> dict[str, list[Any]]:
         "webhook": [webhook.pk],
         "saved-search": [search.pk],
         "own-listing": [listing.pk],
-        "listing-to-delete": [spare_listing.pk],
+        "listing-to-delete": [draft.pk],
+        "listing-to-close": [to_close.pk],
+        "listing-to-pause": [to_pause.pk],
+        "organisation-to-join": [to_join.slug],
+        "hours": [1, 2],
         "exchange": [talking.pk],
         "exchange-to-accept": [to_accept.pk],
-        "exchange-to-decline": [to_decline.pk],
+        "exchange-to-decline": [exchange.pk for exchange in to_decline],
         "exchange-to-cancel": [to_cancel.pk],
         "exchange-to-confirm": [to_confirm.pk],
         "exchange-to-dispute": [to_dispute.pk],

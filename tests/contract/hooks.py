@@ -1,8 +1,8 @@
 """Schemathesis hooks of the contract run (``schemathesis.toml`` names this module).
 
 - Every response's status is appended to ``CONTRACT_STATUS_LOG`` as ``<method> <path
-  template>\t<status>``, so the runner can prove each operation was answered with a 2xx at
-  least once (a run that only collects 401, 403 and 404 proves nothing).
+  template>\t<status>\t<identity>``, so the runner can prove each operation was answered
+  with a 2xx at least once (a run that only collects 401, 403 and 404 proves nothing).
 - ``DELETE /api/v1/me/`` erases the account it is sent as. Each one is sent with the next
   spare resident's session (``CONTRACT_SPARE_TOKENS``), so the run's two peers and its
   moderator stay signed in to the end. When the spares run out the last one (erased by
@@ -50,4 +50,5 @@ def after_call(context: Any, case: Any, response: Any) -> None:
     path = os.environ.get("CONTRACT_STATUS_LOG")
     if path:
         with _lock, open(path, "a") as log:
-            log.write(f"{case.operation.label}\t{response.status_code}\n")
+            identity = getattr(case, "auth_identity", None) or "-"
+            log.write(f"{case.operation.label}\t{response.status_code}\t{identity}\n")

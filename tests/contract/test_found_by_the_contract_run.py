@@ -379,3 +379,70 @@ def test_a_bookings_condition_reports_are_one_list_as_documented() -> None:
 
     assert (response.status_code, response.json()) == (200, [])
     assert_conforms(response, "/api/v1/bookings/{id}/condition/")
+
+
+# --- Fourth round: reached with the seeded objects --------------------------------------------
+
+
+def test_removing_a_projects_cover_answers_with_the_project() -> None:
+    project = make_project("Smart belysning")
+    editor = resident()
+    from smartplatform.organisations.models import Membership, Role
+
+    Membership.objects.create(organisation=project.owner, user=editor, role=Role.EDITOR)
+
+    response = client_for(editor).delete(f"/api/v1/catalogue/projects/{project.slug}/cover/")
+
+    assert response.status_code == 200
+    assert_conforms(response, "/api/v1/catalogue/projects/{slug}/cover/")
+
+
+def test_a_resources_blackouts_are_one_list_as_documented() -> None:
+    owner = resident()
+    listing = make_listing("Mötesrum", owner=owner, category="space", address="Storgatan 1")
+    resource = resources.describe(actor=owner, listing=listing, facts={})
+    start = timezone.now() + timedelta(days=3)
+    resources.add_blackout(
+        actor=owner, resource=resource, starts_at=start, ends_at=start + timedelta(days=1)
+    )
+
+    response = client_for(owner).get(f"/api/v1/resources/{resource.pk}/blackouts/")
+
+    assert response.status_code == 200
+    assert len(response.json()) == 1
+    assert_conforms(response, "/api/v1/resources/{id}/blackouts/")
+
+
+def test_a_resident_without_a_home_municipality_is_described_truly() -> None:
+    coordinator = resident()
+    slug = an_organisation(coordinator)
+    from smartplatform.organisations.models import Membership, Organisation
+
+    Organisation.objects.filter(slug=slug).update(is_verified=True)
+    Membership.objects.filter(organisation__slug=slug, user=coordinator).update(is_coordinator=True)
+    path = f"/api/v1/organisations/{slug}/residents/"
+
+    made = client_for(coordinator).post(
+        path, {"display_name": "Lars Lindqvist", "consent_statement": "Sagt på mötet."}
+    )
+    listed = client_for(coordinator).get(path)
+
+    assert made.status_code == 201, made.json()
+    assert made.json()["resident"]["home_municipality"] is None
+    assert_conforms(made, "/api/v1/organisations/{slug}/residents/")
+    assert_conforms(listed, "/api/v1/organisations/{slug}/residents/")
+
+
+def test_listing_join_requests_does_not_take_x_on_behalf_of() -> None:
+    """Asking to join may be done for a resident; the admins' list of requests may not, so
+    the header is refused there instead of ignored."""
+    admin = resident()
+    slug = an_organisation(admin)
+
+    response = client_for(admin).get(
+        f"/api/v1/organisations/{slug}/join-requests/", HTTP_X_ON_BEHALF_OF="5"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "on_behalf_not_supported"
+    assert_conforms(response, "/api/v1/organisations/{slug}/join-requests/")
