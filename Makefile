@@ -72,6 +72,7 @@ drills: deps
 
 fuzz: deps
 	$(PG_ENV) FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-3000} FUZZ_RANDOM=1 $(RUN) pytest tests/fuzz -q -s
+	$(PG_ENV) $(RUN) python -m tests.contract.run --profile deep
 
 # Schemathesis against a live server on a fresh PostgreSQL database with the demo data.
 contract: deps

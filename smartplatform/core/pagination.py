@@ -4,7 +4,7 @@ for feeds that grow without end."""
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
-from django.core.paginator import Page
+from django.core.paginator import EmptyPage, Page
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connections
 from django.db.models import QuerySet, Window
@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE_NUMBER = 10_000_000
 K = TypeVar("K")
 T = TypeVar("T")
 
@@ -55,6 +56,9 @@ class _Paginator(DjangoPaginator):
             return super().page(number)  # the paginator's own error
         if whole < 1:
             return super().page(number)
+        if whole > MAX_PAGE_NUMBER:
+            # Past any list this platform holds, and past what SQL's OFFSET can take.
+            raise EmptyPage(_("That page contains no results"))
         bottom = (whole - 1) * self.per_page
         items, total = page_with_total(bottom, bottom + self.per_page)
         self.__dict__["count"] = total  # ``count`` is a cached property

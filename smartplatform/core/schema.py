@@ -179,6 +179,8 @@ class AutoSchema(openapi.AutoSchema):
         if direction == "request" and isinstance(serializer, StrictInputSerializer):
             # Its to_internal_value refuses any other field: say so.
             schema["additionalProperties"] = False
+            if minimum := getattr(serializer, "schema_min_properties", None):
+                schema["minProperties"] = minimum
         return schema
 
     def _needs_authentication(self) -> bool:

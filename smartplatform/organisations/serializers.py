@@ -120,6 +120,8 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MemberUpdateSerializer(StrictInputSerializer):
+    schema_min_properties = 1  # an empty change is a 400 (see validate): the schema says so
+
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     is_coordinator = serializers.BooleanField(required=False)
 

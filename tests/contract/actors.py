@@ -66,6 +66,17 @@ def ensure_actors(spares: int) -> dict[str, str]:
 ASSOCIATION = "grannhjalpen-helsingborg"  # the demo association Anna runs
 
 
+def _png() -> bytes:
+    """A small picture, for a cover to remove."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), (40, 120, 80)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def seed() -> dict[str, list[Any]]:
     """Objects for Anna to act on, by the name of the dictionary that offers them."""
     from datetime import timedelta
@@ -156,11 +167,20 @@ def seed() -> dict[str, list[Any]]:
             ends_at=start + timedelta(days=4),
             reason="Service",
         )
+    with transaction.atomic():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from catalogue import services as catalogue_services
+
+        catalogue_services.set_cover_image(
+            actor=anna, project=projects[0], upload=SimpleUploadedFile("omslag.png", _png())
+        )
     return {
         "association": [ASSOCIATION],
         "own-project": [project.slug for project in projects],
+        "project-with-cover": [projects[0].slug],
         "project-to-delete": [to_delete.slug],
-        "member": [member.pk for member in members],
+        "member": [str(member.pk) for member in members],  # the path takes digits as text
         "webhook": [webhook.pk],
         "saved-search": [search.pk],
         "own-listing": [listing.pk],

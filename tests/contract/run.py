@@ -53,7 +53,7 @@ _ASSOCIATION = {"path.slug": "association"}
 SEED_BINDINGS: dict[str, dict[str, str]] = {
     "PATCH /api/v1/catalogue/projects/{slug}/": _PROJECT,
     "PUT /api/v1/catalogue/projects/{slug}/cover/": _PROJECT,
-    "DELETE /api/v1/catalogue/projects/{slug}/cover/": _PROJECT,
+    "DELETE /api/v1/catalogue/projects/{slug}/cover/": {"path.slug": "project-with-cover"},
     "POST /api/v1/catalogue/projects/{slug}/publish/": _PROJECT,
     "POST /api/v1/catalogue/projects/{slug}/unpublish/": _PROJECT,
     "POST /api/v1/catalogue/projects/{slug}/confirm-contacts/": _PROJECT,

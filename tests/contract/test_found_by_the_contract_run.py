@@ -446,3 +446,25 @@ def test_listing_join_requests_does_not_take_x_on_behalf_of() -> None:
     assert response.status_code == 400
     assert response.json()["code"] == "on_behalf_not_supported"
     assert_conforms(response, "/api/v1/organisations/{slug}/join-requests/")
+
+
+def test_an_empty_change_to_a_membership_is_described_as_refused() -> None:
+    from tests.contract.conformance import api_schema
+
+    body = api_schema().raw_schema["components"]["schemas"]["PatchedMemberUpdateRequest"]
+
+    assert body["minProperties"] == 1
+    assert body["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("path", ["/api/v1/listings/", "/api/v1/catalogue/projects/"])
+def test_a_page_number_past_what_sql_can_offset_is_not_found(path: str) -> None:
+    """The searched lists count and page in one query; a page of 47315507792510910464 made
+    its OFFSET overflow PostgreSQL's bigint (a 500)."""
+    make_listing("Stege")
+
+    response = client_for(resident()).get(path, {"page": "47315507792510910464"})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert_conforms(response, path)
