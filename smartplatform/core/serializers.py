@@ -1,10 +1,12 @@
 """Serializer pieces shared by every app."""
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -30,18 +32,42 @@ class StrictInputSerializer(serializers.Serializer):
                 if mistyped:
                     raise serializers.ValidationError(mistyped)
                 data = _without_float_noise(self.fields, data)
-        return super().to_internal_value(data)
+        return _dates_in_range(self.fields, super().to_internal_value(data))
 
 
 # DRF reads 5 as the text "5", "5" as the number 5 and "yes" as true. The schema promises
 # JSON types, so a JSON body is held to them: what a client sent is what it meant.
-_JSON_TYPES: tuple[tuple[type[serializers.Field], type | tuple[type, ...], str], ...] = (
-    (serializers.BooleanField, bool, "true or false"),
-    (serializers.CharField, str, "text"),
-    (serializers.IntegerField, int, "a whole number"),
-    (serializers.FloatField, (int, float), "a number"),
-    (serializers.DecimalField, (int, float, str), "a number"),
+_JSON_TYPES: tuple[tuple[type[serializers.Field], type | tuple[type, ...], Any], ...] = (
+    (serializers.BooleanField, bool, gettext_lazy("true or false")),
+    (serializers.CharField, str, gettext_lazy("text")),
+    (serializers.IntegerField, int, gettext_lazy("a whole number")),
+    (serializers.FloatField, (int, float), gettext_lazy("a number")),
+    (serializers.DecimalField, (int, float, str), gettext_lazy("a number")),
 )
+
+
+# The dates the platform takes. Before 1900 Stockholm kept local mean time, an offset of
+# +01:12:12 that RFC 3339 cannot write; nothing booked, blocked or searched lies that far.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def _dates_in_range(fields: Mapping[str, Any], values: Any) -> Any:
+    """Refuse a date and time outside the years the platform takes (400 naming the field)."""
+    if not isinstance(values, Mapping):
+        return values
+    outside = {
+        name: [
+            _("Give a date from %(first)d to %(last)d.")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        ]
+        for name, field in fields.items()
+        if isinstance(field, serializers.DateTimeField)
+        and isinstance(value := values.get(field.source), datetime)
+        and not EARLIEST_YEAR <= value.astimezone(UTC).year <= LATEST_YEAR
+    }
+    if outside:
+        raise serializers.ValidationError(outside)
+    return values
 
 
 def _without_float_noise(fields: Mapping[str, Any], data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -58,7 +84,7 @@ def _without_float_noise(fields: Mapping[str, Any], data: Mapping[str, Any]) -> 
     return cleaned
 
 
-def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
+def _wrong_json_type(field: serializers.Field, value: Any) -> Any:
     """The JSON type ``field`` takes when ``value`` is not of it; None when it is."""
     if value is None:
         return None  # allow_null decides
@@ -68,10 +94,10 @@ def _wrong_json_type(field: serializers.Field, value: Any) -> str | None:
         relation = field.child_relation
         return next(filter(None, (_wrong_json_type(relation, item) for item in value)), None)
     if isinstance(field, serializers.PrimaryKeyRelatedField):
-        return None if isinstance(value, int) and not isinstance(value, bool) else "an id"
+        return None if isinstance(value, int) and not isinstance(value, bool) else _("an id")
     if isinstance(field, serializers.SlugRelatedField):
         # DRF would read "" as null.
-        return None if isinstance(value, str) and value else "a slug"
+        return None if isinstance(value, str) and value else _("a slug")
     for field_class, json_type, kind in _JSON_TYPES:
         if isinstance(field, field_class):
             # bool is an int in Python, never in JSON.
@@ -123,4 +149,4 @@ class QuerySerializer(serializers.Serializer):
                     problems[name] = [_("Give a value, or leave the parameter out.")]
             if problems:
                 raise serializers.ValidationError(problems)
-        return super().to_internal_value(data)
+        return _dates_in_range(self.fields, super().to_internal_value(data))

@@ -468,3 +468,32 @@ def test_a_page_number_past_what_sql_can_offset_is_not_found(path: str) -> None:
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert_conforms(response, path)
+
+
+@pytest.mark.parametrize("starts_at", ["0224-02-12T18:42:29Z", "2300-01-01T00:00:00Z"])
+def test_a_date_outside_the_years_the_platform_takes_is_refused(starts_at: str) -> None:
+    """A blackout from the year 224 was stored and answered as 0224-02-12T19:54:41+01:12:12:
+    Stockholm's local mean time, an offset RFC 3339 cannot write."""
+    owner = resident()
+    listing = make_listing("Mötesrum", owner=owner, category="space", address="Storgatan 1")
+    resource = resources.describe(actor=owner, listing=listing, facts={})
+
+    response = client_for(owner).post(
+        f"/api/v1/resources/{resource.pk}/blackouts/",
+        {"starts_at": starts_at, "ends_at": "2030-01-01T00:00:00Z"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["starts_at"]
+    assert_conforms(response, "/api/v1/resources/{id}/blackouts/")
+
+
+def test_a_query_date_outside_the_years_is_refused_too() -> None:
+    response = client_for(None).get(
+        "/api/v1/resources/",
+        {"free_from": "1899-12-31T23:00:00Z", "free_to": "1900-01-02T00:00:00Z"},
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["free_from"]
