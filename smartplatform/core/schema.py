@@ -172,6 +172,14 @@ class AutoSchema(openapi.AutoSchema):
         rest = {key: value for key, value in schema.items() if key not in text}
         return {**rest, "anyOf": [number, text]}
 
+    def _get_request_body(self, direction: Any = "request") -> Any:
+        body = super()._get_request_body(direction)
+        if body is not None and getattr(
+            self.get_request_serializer(), "schema_min_properties", None
+        ):
+            body["required"] = True  # an empty change is refused, so is no body at all
+        return body
+
     def _map_serializer(
         self, serializer: Any, direction: Any, bypass_extensions: bool = False
     ) -> Any:

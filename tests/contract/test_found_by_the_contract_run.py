@@ -497,3 +497,22 @@ def test_a_query_date_outside_the_years_is_refused_too() -> None:
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["free_from"]
+
+
+def test_a_membership_change_without_a_body_is_described_as_refused() -> None:
+    from tests.contract.conformance import api_schema
+
+    operation = api_schema().raw_schema["paths"]["/api/v1/organisations/{slug}/members/{user_id}/"]
+    admin, member = resident(), resident()
+    slug = an_organisation(admin)
+    from smartplatform.organisations.models import Membership, Organisation, Role
+
+    Membership.objects.create(
+        organisation=Organisation.objects.get(slug=slug), user=member, role=Role.MEMBER
+    )
+
+    response = client_for(admin).patch(f"/api/v1/organisations/{slug}/members/{member.pk}/")
+
+    assert operation["patch"]["requestBody"]["required"] is True
+    assert response.status_code == 400
+    assert_conforms(response, "/api/v1/organisations/{slug}/members/{user_id}/")
