@@ -17,11 +17,11 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379
 TEST_WORKERS ?= 2
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: help run test test-postgres test-embedded lint deps check-deploy messages drills fuzz bench contract
+.PHONY: help run test test-postgres test-embedded test-contract lint deps check-deploy messages drills fuzz bench contract
 
 help:
 	@echo "make run    start the platform with demo data on http://$(ADDRPORT) (SQLite, tasks in-process)"
-	@echo "make test   the whole test suite: PostgreSQL + Redis + real workers, then the embedded SQLite setup"
+	@echo "make test   the whole test suite: PostgreSQL + Redis + real workers, the embedded SQLite setup, the contract run"
 	@echo "make lint   ruff and mypy"
 
 $(CURDIR)/.tools/bin/uv:
@@ -43,7 +43,7 @@ run: deps
 	@echo "API: http://$(ADDRPORT)/api/v1/  docs: http://$(ADDRPORT)/api/docs/  admin: http://$(ADDRPORT)/admin/"
 	@exec $(EMBEDDED) $(RUN) python manage.py serve $(ADDRPORT)
 
-test: deps test-postgres test-embedded
+test: deps test-postgres test-embedded test-contract
 
 # The whole suite on PostgreSQL with Redis and real workers. Races and worker tests run alone
 # afterwards: 40-thread races plus workers come near PostgreSQL's 100 connections.
@@ -53,6 +53,13 @@ test-postgres:
 		$(RUN) pytest -m "not serial" -n $(TEST_WORKERS) -q
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		DRILL_EVENTS=30 DRILL_KILLS=1 $(RUN) pytest -m serial -q --drills
+
+# The contract run's smoke profile (fixed seed): schemathesis over every operation of a live
+# server on a fresh PostgreSQL database with the demo data (tests/contract/).
+test-contract:
+	@echo "== contract run: schemathesis against a live server (smoke profile) =="
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(RUN) python -m tests.contract.run --profile smoke
 
 # The embedded setup: SQLite, local-memory cache, tasks in-process. Tests that need
 # PostgreSQL, Redis or a worker are marked and skipped here.
