@@ -10,6 +10,7 @@ from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from smartplatform.core.serializers import single_value_problem
 from smartplatform.core.swedish import SwedishOrder
 
 
@@ -32,12 +33,9 @@ class OrderingFilter(filters.OrderingFilter):
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         given = request.query_params.getlist(self.ordering_param)
-        if len(given) > 1:
-            raise ValidationError({self.ordering_param: [_("Give this parameter once.")]})
-        if given == [""]:
-            raise ValidationError(
-                {self.ordering_param: [_("Give a value, or leave the parameter out.")]}
-            )
+        problem = single_value_problem(given, may_be_blank=False)
+        if problem:
+            raise ValidationError({self.ordering_param: [problem]})
         return super().get_ordering(request, queryset, view)
 
     def remove_invalid_fields(

@@ -14,6 +14,8 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from smartplatform.core.serializers import single_value_problem
+
 MAX_PAGE_SIZE = 100
 MAX_PAGE_NUMBER = 10_000_000
 K = TypeVar("K")
@@ -22,8 +24,9 @@ T = TypeVar("T")
 
 def _once(request: Request, name: str) -> None:
     """A paging parameter names one page: given twice, it is a 400 (not the last one)."""
-    if len(request.query_params.getlist(name)) > 1:
-        raise ValidationError({name: [_("Give this parameter once.")]})
+    problem = single_value_problem(request.query_params.getlist(name), may_be_blank=True)
+    if problem:
+        raise ValidationError({name: [problem]})
 
 
 def _requested_page_size(request: Request, default: int | None) -> int | None:

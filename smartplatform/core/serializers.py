@@ -131,6 +131,16 @@ class OptionalEmailField(serializers.CharField):
     """An email address, or ``""`` when there is none (output only, as above)."""
 
 
+def single_value_problem(values: list[str], *, may_be_blank: bool) -> str | None:
+    """What is wrong with the values a query parameter that takes one value was given: twice
+    (DRF would keep the last) or, unless it may be blank, empty (DRF would read no filter)."""
+    if len(values) > 1:
+        return _("Give this parameter once.")
+    if values == [""] and not may_be_blank:
+        return _("Give a value, or leave the parameter out.")
+    return None
+
+
 class QuerySerializer(serializers.Serializer):
     """Query parameters, read as strictly as a JSON body: a parameter that takes one value
     given twice is a 400 (DRF would keep the last), and an empty value is a 400 unless the
@@ -140,13 +150,13 @@ class QuerySerializer(serializers.Serializer):
         if isinstance(data, QueryDict):
             problems: dict[str, list[str]] = {}
             for name, field in self.fields.items():
-                values = data.getlist(name)
                 if isinstance(field, serializers.ListField):
                     continue  # repeatable; an empty item is the child field's to refuse
-                if len(values) > 1:
-                    problems[name] = [_("Give this parameter once.")]
-                elif values == [""] and not getattr(field, "allow_blank", False):
-                    problems[name] = [_("Give a value, or leave the parameter out.")]
+                problem = single_value_problem(
+                    data.getlist(name), may_be_blank=getattr(field, "allow_blank", False)
+                )
+                if problem:
+                    problems[name] = [problem]
             if problems:
                 raise serializers.ValidationError(problems)
         return _dates_in_range(self.fields, super().to_internal_value(data))

@@ -84,14 +84,13 @@ def seed() -> dict[str, list[Any]]:
     from django.db import transaction
     from django.utils import timezone
 
-    from exchange import bookings, exchanges, resources, reviews
-    from exchange.models import Listing
+    from exchange import exchanges, resources, reviews
     from matching import saved_searches
     from notifications.models import WebhookEndpoint
     from smartplatform.accounts.models import User
     from smartplatform.organisations.models import Membership, Organisation, Role
     from tests.catalogue.factories import make_project
-    from tests.exchange.factories import make_listing, resident
+    from tests.exchange.factories import booked_car, make_listing, resident
 
     anna = User.objects.get(email="anna@example.com")
     # Established, so that what she publishes is published at once rather than reviewed.
@@ -147,24 +146,12 @@ def seed() -> dict[str, list[Any]]:
         Membership.objects.create(organisation=to_join, user=birgitta, role=Role.ADMIN)
         review = reviews.write(actor=anna, exchange=reviewed, rating=5, text="Tack!")
 
-        car = make_listing(
-            "Annas elbil", owner=anna, category=Listing.Category.CAR, address="Söder, Helsingborg"
-        )
-        resource = resources.describe(
-            actor=anna, listing=car, facts={"max_days_ahead": 800, "instant_booking": True}
-        )
-        start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
-        [booking] = bookings.book(
-            booker=birgitta,
-            resource=resource,
-            slots=[bookings.Slot(start, start + timedelta(hours=2))],
-            driver_confirmed=True,
-        )
+        resource, booking = booked_car(anna, birgitta, "Annas elbil")
         resources.add_blackout(
             actor=anna,
             resource=resource,
-            starts_at=start + timedelta(days=3),
-            ends_at=start + timedelta(days=4),
+            starts_at=booking.starts_at + timedelta(days=3),
+            ends_at=booking.starts_at + timedelta(days=4),
             reason="Service",
         )
     with transaction.atomic():

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from catalogue.models import Project
-from exchange import bookings, exchanges, resources
+from exchange import exchanges, resources
 from tests.catalogue.factories import make_project
 from tests.contract.conformance import assert_conforms
-from tests.exchange.factories import make_listing, resident
+from tests.exchange.factories import booked_car, make_listing, resident
 from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
@@ -362,18 +362,8 @@ def test_the_verified_filter_takes_true_or_false_as_the_schema_says(
 
 
 def test_a_bookings_condition_reports_are_one_list_as_documented() -> None:
-    owner, booker = resident(), resident()
-    car = make_listing("Elbil", owner=owner, category="car", address="Storgatan 1")
-    resource = resources.describe(
-        actor=owner, listing=car, facts={"max_days_ahead": 800, "instant_booking": True}
-    )
-    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
-    [booking] = bookings.book(
-        booker=booker,
-        resource=resource,
-        slots=[bookings.Slot(start, start + timedelta(hours=2))],
-        driver_confirmed=True,
-    )
+    booker = resident()
+    _car, booking = booked_car(resident(), booker)
 
     response = client_for(booker).get(f"/api/v1/bookings/{booking.pk}/condition/")
 
